@@ -140,6 +140,7 @@ struct TaskConfig {
   std::string name = "";
   int digits = 3;
   int64_t eval_size = 200;
+  int64_t train_size = 10000;
   int countdown_numbers = 3;
   int countdown_max_target = 100;
 };
@@ -147,6 +148,7 @@ template <class V> void fields(V& v, TaskConfig& c) {
   v("name", c.name, "synthetic task used when data.train is empty", Choices{{"", "addition", "countdown"}});
   v("digits", c.digits, "addition: digits per operand", between(1, 9));
   v("eval_size", c.eval_size, "held-out problems, never used for training", at_least(0));
+  v("train_size", c.train_size, "training problems drawn from run.seed (never a held-out one)", at_least(1));
   v("countdown_numbers", c.countdown_numbers, "countdown: how many numbers are given", between(2, 6));
   v("countdown_max_target", c.countdown_max_target, "countdown: largest target", at_least(1));
 }

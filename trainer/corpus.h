@@ -1,0 +1,69 @@
+#pragma once
+// The pretraining corpus of the tiny main job: worked additions written like web text, imperfect on
+// purpose, so that pretraining gives a base model that RL can improve.
+//
+// Each document is "347+285=" + a completion + EOS, the completion in one of five formats:
+//   tags         <think>7+5=12,4+8+1=13,3+2+1=6</think><answer>632</answer>   (pretrain.tag_fraction)
+//   and, for the rest, in these shares (the prototype's mix):
+//   scratch      7+5=12,4+8+1=13,3+2+1=6 Answer: 632                          40%
+//   arrow        7+5=12,4+8+1=13,3+2+1=6 => 632                               15%
+//   direct       Answer: 632                   (no work: mostly wrong when sampled)  25%
+//   think        <think>7+5=12,4+8+1=13,3+2+1=6</think> Answer: 632   (almost the format) 20%
+// Slips (pretrain.slip_rate of documents): one column sum is off by 1 or 2 and carried on
+// consistently, so the document is wrong but self-consistent.
+// Re-checks (pretrain.recheck_fraction of documents, only those with work): the writer redoes one
+// column after the marker word: "4+8+1=14 wait 4+8+1=13". When the document has a slip, the slip is
+// the column re-checked, and the redo corrects it; otherwise the redo confirms the value.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+#include "trainer/tasks.h"
+
+namespace zerorl {
+
+enum class DocFormat { Tags, Scratch, Arrow, Direct, Think };
+const char* doc_format_name(DocFormat f);
+
+struct CorpusOptions {
+  int digits = 3;
+  double slip_rate = 0.4;
+  double tag_fraction = 0.2;
+  double recheck_fraction = 0.1;
+};
+CorpusOptions corpus_options(const Config& cfg);
+
+struct CorpusDoc {
+  std::string prompt;      // "347+285="
+  std::string completion;  // without EOS
+  DocFormat format = DocFormat::Tags;
+  bool slipped = false;    // a slip was written (and corrected when rechecked)
+  bool rechecked = false;  // contains the re-check marker
+  bool correct = false;    // the final answer is the true sum
+};
+
+// One document for problem p, drawing format, slip and re-check from rng.
+CorpusDoc make_document(const AdditionProblem& p, TaskRng& rng, const CorpusOptions& opt);
+
+// An endless stream of documents over every problem except the held-out ones (addition_holdout),
+// deterministic for a seed.
+class CorpusGenerator {
+ public:
+  CorpusGenerator(const Config& cfg, uint64_t seed);
+  CorpusDoc next();
+  const CorpusOptions& options() const { return opt_; }
+
+ private:
+  CorpusOptions opt_;
+  TaskRng rng_;
+  ProblemSet holdout_;
+};
+
+// The characters and special tokens of the tiny task's vocabulary. The four tags are single tokens.
+inline constexpr const char* kTinyEos = "<eos>";
+inline constexpr const char* kTinyPad = "<pad>";
+std::vector<std::string> tiny_symbols();         // "0".."9", "+", "=", ",", " ", ":", ">", letters of Answer/wait
+std::vector<std::string> tiny_special_tokens();  // <think> </think> <answer> </answer>
+
+}  // namespace zerorl
