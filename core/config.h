@@ -83,6 +83,11 @@ struct ModelConfig {
   int64_t max_position_embeddings = 256;
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
+  std::string rope_scaling_type = "";
+  double rope_scaling_factor = 1.0;
+  double rope_scaling_low_freq_factor = 1.0;
+  double rope_scaling_high_freq_factor = 4.0;
+  int64_t rope_scaling_original_max_position_embeddings = 8192;
   bool tie_word_embeddings = true;
   bool attention_bias = false;
   double initializer_range = 0.02;
@@ -102,6 +107,13 @@ template <class V> void fields(V& v, ModelConfig& c) {
   v("max_position_embeddings", c.max_position_embeddings, "longest sequence (prompt + completion)", at_least(1));
   v("rms_norm_eps", c.rms_norm_eps, "RMSNorm epsilon", above(0));
   v("rope_theta", c.rope_theta, "RoPE base frequency", above(0));
+  v("rope_scaling_type", c.rope_scaling_type, "RoPE scaling (HF rope_scaling.rope_type): none, llama3 or linear",
+    Choices{{"", "llama3", "linear"}});
+  v("rope_scaling_factor", c.rope_scaling_factor, "rope_scaling.factor", above(0));
+  v("rope_scaling_low_freq_factor", c.rope_scaling_low_freq_factor, "llama3 rope_scaling.low_freq_factor", above(0));
+  v("rope_scaling_high_freq_factor", c.rope_scaling_high_freq_factor, "llama3 rope_scaling.high_freq_factor", above(0));
+  v("rope_scaling_original_max_position_embeddings", c.rope_scaling_original_max_position_embeddings,
+    "llama3 rope_scaling.original_max_position_embeddings", at_least(1));
   v("tie_word_embeddings", c.tie_word_embeddings, "share the input embedding with the output head");
   v("attention_bias", c.attention_bias, "q/k/v projection biases (Qwen2)");
   v("initializer_range", c.initializer_range, "std of the normal init for random weights", above(0));

@@ -280,7 +280,15 @@ void apply_override(const std::string& text, Config& cfg, Problems& problems) {
   }
   auto parts = split(key, '.');
   if (parts.size() < 2) {
-    problems.add("--set " + key + "=" + raw + ": expected section.key=value" + did_you_mean(key, all_keys()));
+    // a bare key: suggest the dotted key whose last part is closest
+    std::vector<std::string> lasts;
+    auto keys = all_keys();
+    for (auto& k : keys) lasts.push_back(k.substr(k.find('.') + 1));
+    std::string best = closest_match(key, lasts);
+    std::string hint;
+    for (size_t i = 0; i < keys.size() && !best.empty(); ++i)
+      if (lasts[i] == best) { hint = " (did you mean '" + keys[i] + "'?)"; break; }
+    problems.add("--set " + key + "=" + raw + ": expected section.key=value" + hint);
     return;
   }
   if (parts[0] == "rewards") {
