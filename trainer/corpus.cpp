@@ -110,6 +110,10 @@ std::vector<std::string> tiny_symbols() {
   return out;
 }
 
-std::vector<std::string> tiny_special_tokens() { return {"<think>", "</think>", "<answer>", "</answer>"}; }
+std::vector<std::string> tiny_special_tokens() {
+  return {kTinyPad, kTinyEos, "<think>", "</think>", "<answer>", "</answer>"};
+}
+
+Tokenizer tiny_tokenizer() { return Tokenizer::characters(tiny_symbols(), tiny_special_tokens(), kTinyEos, kTinyPad); }
 
 }  // namespace zerorl

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "model/tokenizer/tokenizer.h"
 #include "trainer/tasks.h"
 
 namespace zerorl {
@@ -60,10 +61,14 @@ class CorpusGenerator {
   ProblemSet holdout_;
 };
 
-// The characters and special tokens of the tiny task's vocabulary. The four tags are single tokens.
+// The characters and special tokens of the tiny task's vocabulary. The four tags are single tokens;
+// a completion ends with the EOS token, which the rollout stops on (it is not part of the text).
 inline constexpr const char* kTinyEos = "<eos>";
 inline constexpr const char* kTinyPad = "<pad>";
 std::vector<std::string> tiny_symbols();         // "0".."9", "+", "=", ",", " ", ":", ">", letters of Answer/wait
-std::vector<std::string> tiny_special_tokens();  // <think> </think> <answer> </answer>
+std::vector<std::string> tiny_special_tokens();  // <pad> <eos> <think> </think> <answer> </answer>
+
+// The tiny models' character tokenizer (31 tokens: the special tokens, ids 0..5, then the symbols).
+Tokenizer tiny_tokenizer();
 
 }  // namespace zerorl
