@@ -88,7 +88,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text) const {
   const Impl& t = impl();
   size_t bad = 0;
   if (!valid_utf8(text, &bad)) {
-    throw InputError("tokenizer: text is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+    throw InputError("tokenizer: text is not valid UTF-8 (byte " + std::to_string(bad + 1) + ")");
   }
   std::vector<int32_t> ids;
   ids.reserve(text.size() / 3 + 4);

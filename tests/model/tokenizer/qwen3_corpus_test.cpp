@@ -1,60 +1,151 @@
 // The Qwen3 tokenizer against the reference ids of ../shared/data/tokenizers (made with Hugging Face
 // tokenizers and @lenml/tokenizers, see the README there).
-#include <fstream>
-#include <sstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
 #include "model/tokenizer/tokenizer.h"
+#include "test_util.h"
 
 namespace zerorl {
 namespace {
 
-const std::string kQwen3 = std::string(ZERORL_SHARED_DATA) + "/tokenizers/qwen3";
+using test::read_text;
+using test::split_lines;
 
-// Split on "\n" only, lines kept exactly (no trimming); a final "\n" ends the last line.
-std::vector<std::string> read_lines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string text = ss.str();
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
-}
+const std::string kQwen3 = std::string(ZERORL_SHARED_DATA) + "/tokenizers/qwen3";
 
 class Qwen3 : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { tok_ = new Tokenizer(Tokenizer::load(kQwen3)); }
-  static void TearDownTestSuite() { delete tok_; }
+  static void SetUpTestSuite() {
+    tok_ = new Tokenizer(Tokenizer::load(kQwen3));
+    lines_ = new std::vector<std::string>(split_lines(read_text(std::string(ZERORL_SHARED_DATA) + "/tokenizer_corpus.txt")));
+  }
+  static void TearDownTestSuite() {
+    delete tok_;
+    delete lines_;
+  }
   static Tokenizer* tok_;
+  static std::vector<std::string>* lines_;
 };
 Tokenizer* Qwen3::tok_ = nullptr;
+std::vector<std::string>* Qwen3::lines_ = nullptr;
 
 TEST_F(Qwen3, CorpusIdsMatchReference) {
-  const auto lines = read_lines(std::string(ZERORL_SHARED_DATA) + "/tokenizer_corpus.txt");
-  const auto refs = read_lines(kQwen3 + "/corpus_ids.jsonl");
-  ASSERT_EQ(lines.size(), 1981u);
-  ASSERT_EQ(refs.size(), lines.size());
+  const auto refs = split_lines(read_text(kQwen3 + "/corpus_ids.jsonl"));
+  ASSERT_EQ(lines_->size(), 1981u);
+  ASSERT_EQ(refs.size(), lines_->size());
   int mismatches = 0;
-  for (size_t i = 0; i < lines.size(); ++i) {
+  size_t total = 0;
+  for (size_t i = 0; i < lines_->size(); ++i) {
     const auto expected = nlohmann::json::parse(refs[i]).get<std::vector<int32_t>>();
-    const auto got = tok_->encode(lines[i]);
+    const auto got = tok_->encode((*lines_)[i]);
+    total += got.size();
     if (got != expected && ++mismatches <= 10) {
-      ADD_FAILURE() << "line " << i + 1 << ": " << lines[i] << "\n  expected " << nlohmann::json(expected)
+      ADD_FAILURE() << "line " << i + 1 << ": " << (*lines_)[i] << "\n  expected " << nlohmann::json(expected)
                     << "\n  got      " << nlohmann::json(got);
     }
   }
   EXPECT_EQ(mismatches, 0);
+  EXPECT_EQ(total, 94791u);  // the README's corpus total
+}
+
+TEST_F(Qwen3, DecodeGivesNfcOfEachLine) {
+  // NFC forms computed by Python's unicodedata (scripts/make_tokenizer_nfc_fixture.py), for the lines
+  // that NFC changes; every other line must come back exactly.
+  std::map<size_t, std::string> nfc;
+  for (const auto& row : split_lines(read_text(std::string(ZERORL_SOURCE_DIR) + "/tests/model/tokenizer/data/corpus_nfc.jsonl"))) {
+    const auto j = nlohmann::json::parse(row);
+    nfc[j["line"].get<size_t>()] = j["nfc"].get<std::string>();
+  }
+  ASSERT_EQ(nfc.size(), 10u);
+  for (size_t i = 0; i < lines_->size(); ++i) {
+    const auto it = nfc.find(i + 1);
+    const std::string& expected = it == nfc.end() ? (*lines_)[i] : it->second;
+    EXPECT_EQ(tok_->decode(tok_->encode((*lines_)[i])), expected) << "line " << i + 1;
+  }
+}
+
+TEST_F(Qwen3, SanityValuesFromReadme) {
+  const std::vector<std::pair<std::string, std::vector<int32_t>>> rows = {
+      {"Hello world", {9707, 1879}},
+      {"12345678", {16, 17, 18, 19, 20, 21, 22, 23}},
+      {"a\n\nb", {64, 271, 65}},
+      {"<think>", {151667}},
+      {" <think> ", {220, 151667, 220}},
+  };
+  for (const auto& [text, ids] : rows) EXPECT_EQ(tok_->encode(text), ids) << text;
+}
+
+TEST_F(Qwen3, EmptyTextGivesNoIds) { EXPECT_TRUE(tok_->encode("").empty()); }
+
+TEST_F(Qwen3, VocabularyAndConfigTokens) {
+  EXPECT_EQ(tok_->vocab_size(), 151669);
+  EXPECT_EQ(tok_->eos_id(), 151645);  // tokenizer_config.json: eos_token <|im_end|>
+  EXPECT_EQ(tok_->pad_id(), 151643);  // pad_token <|endoftext|>
+  EXPECT_EQ(tok_->token_to_id("<think>"), 151667);
+  EXPECT_EQ(tok_->token_to_id("</think>"), 151668);
+  EXPECT_EQ(tok_->token_to_id("Hello"), 9707);
+  EXPECT_EQ(tok_->token_to_id("Ġworld"), 1879);
+  EXPECT_EQ(tok_->token_to_id("no such token"), -1);
+  EXPECT_EQ(tok_->id_to_token(1879), "Ġworld");
+  EXPECT_EQ(tok_->id_to_token(151644), "<|im_start|>");
+  EXPECT_EQ(tok_->id_to_token(-1), "");
+  EXPECT_EQ(tok_->id_to_token(151669), "");
+}
+
+TEST_F(Qwen3, TokenBytesAreRawBytes) {
+  EXPECT_EQ(tok_->decode_token_bytes(1879), " world");
+  EXPECT_EQ(tok_->decode_token_bytes(271), "\n\n");
+  EXPECT_EQ(tok_->decode_token_bytes(151667), "<think>");
+  // "é" is two bytes, C3 A9; each byte alone is the token of its GPT-2 character (Ã = C3, © = A9).
+  const int32_t c3 = tok_->token_to_id("Ã"), a9 = tok_->token_to_id("©");
+  ASSERT_GE(c3, 0);
+  ASSERT_GE(a9, 0);
+  EXPECT_EQ(tok_->decode_token_bytes(c3), "\xC3");
+  EXPECT_EQ(tok_->decode({c3, a9}), "é");
+  EXPECT_EQ(tok_->decode({c3}), "\xEF\xBF\xBD");  // a lone lead byte decodes to U+FFFD
+  EXPECT_EQ(tok_->decode_token_bytes(999999), "");
+}
+
+TEST_F(Qwen3, DecodeSkipsSpecialTokensOnRequest) {
+  const auto ids = tok_->encode("<|im_start|>user\nhi<|im_end|><think>x</think>");
+  EXPECT_EQ(tok_->decode(ids), "<|im_start|>user\nhi<|im_end|><think>x</think>");
+  // <think> and </think> are added tokens with special: false, so they stay.
+  EXPECT_EQ(tok_->decode(ids, true), "user\nhi<think>x</think>");
+}
+
+TEST_F(Qwen3, DecodeSkipsUnknownIds) {
+  EXPECT_EQ(tok_->decode({9707, -5, 151700, 1879}), "Hello world");
+}
+
+TEST_F(Qwen3, InvalidUtf8IsAnInputError) {
+  for (const std::string& bad : {std::string("ab\xFF"), std::string("\xC3"), std::string("x\xED\xA0\x80y"),
+                                std::string("\xF4\x90\x80\x80"), std::string("<think>\xC0\xAF")}) {
+    EXPECT_THROW(tok_->encode(bad), InputError) << bad;
+  }
+}
+
+TEST_F(Qwen3, SaveWritesTheSameFilesBack) {
+  const std::string dir = test::fresh_dir("qwen3_save");
+  tok_->save(dir);
+  EXPECT_EQ(read_text(dir + "/tokenizer.json"), read_text(kQwen3 + "/tokenizer.json"));
+  EXPECT_EQ(read_text(dir + "/tokenizer_config.json"), read_text(kQwen3 + "/tokenizer_config.json"));
+}
+
+TEST_F(Qwen3, LoadsFromTheFileItself) {
+  const Tokenizer t = Tokenizer::load(kQwen3 + "/tokenizer.json");
+  EXPECT_EQ(t.encode("Hello world"), (std::vector<int32_t>{9707, 1879}));
+  EXPECT_EQ(t.eos_id(), 151645);
+}
+
+TEST_F(Qwen3, CopiesShareTheTables) {
+  const Tokenizer copy = *tok_;
+  EXPECT_EQ(copy.encode(" <think> "), (std::vector<int32_t>{220, 151667, 220}));
 }
 
 }  // namespace
