@@ -12,8 +12,7 @@ namespace zerorl {
 
 namespace {
 
-constexpr size_t kCacheMaxPiece = 256;       // longer pieces are not cached (as in Hugging Face)
-constexpr size_t kCacheMaxEntries = 200000;  // then the cache starts over
+constexpr size_t kCacheMaxPiece = 256;  // longer pieces are not cached (as in Hugging Face)
 
 std::string key_name(const std::string& where, const std::string& key) { return where + ": " + key; }
 
@@ -255,31 +254,13 @@ void BpeModel::encode_piece(std::string_view piece, bool byte_level, std::vector
       return;
     }
   }
-  const bool cacheable = piece.size() <= kCacheMaxPiece;
-  if (cacheable) {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    const auto it = cache_.find(std::string(piece));
-    if (it != cache_.end()) {
-      out->insert(out->end(), cache_ids_.begin() + it->second.first,
-                  cache_ids_.begin() + it->second.first + it->second.second);
-      return;
-    }
-  }
+  const bool cacheable = piece.size() <= kCacheMaxPiece && merges_.size() > 0;
+  if (cacheable && cache_.lookup(piece, out)) return;
   thread_local std::vector<int32_t> ids;
   initial_symbols(piece, byte_level, &ids);
   merge(&ids);
   out->insert(out->end(), ids.begin(), ids.end());
-  if (cacheable) {
-    std::lock_guard<std::mutex> lock(cache_mutex_);
-    if (cache_.size() >= kCacheMaxEntries) {
-      cache_.clear();
-      cache_ids_.clear();
-    }
-    const auto offset = static_cast<uint32_t>(cache_ids_.size());
-    if (cache_.emplace(std::string(piece), std::make_pair(offset, static_cast<uint32_t>(ids.size()))).second) {
-      cache_ids_.insert(cache_ids_.end(), ids.begin(), ids.end());
-    }
-  }
+  if (cacheable) cache_.insert(piece, ids);
 }
 
 }  // namespace zerorl

@@ -4,14 +4,13 @@
 // with a cache of recent pieces.
 #include <array>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "model/tokenizer/piece_cache.h"
 #include "model/tokenizer/vocab_map.h"
 
 namespace zerorl {
@@ -48,10 +47,7 @@ class BpeModel {
   std::array<int32_t, 256> byte_ids_{};      // token of each byte's GPT-2 character (-1 if none)
   std::array<int32_t, 256> fallback_ids_{};  // token <0xXX> of each byte (-1 if none)
 
-  // Cache of recent pieces: piece bytes -> ids (a slice of cache_ids_). Cleared when full.
-  mutable std::mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::pair<uint32_t, uint32_t>> cache_;
-  mutable std::vector<int32_t> cache_ids_;
+  mutable PieceCache cache_;
 };
 
 }  // namespace zerorl
