@@ -85,6 +85,14 @@ TEST(CharTokenizer, SaveThenLoadGivesSameIds) {
   EXPECT_EQ(test::read_text(dir2 + "/tokenizer.json"), test::read_text(dir + "/tokenizer.json"));
 }
 
+TEST(CharTokenizer, LoadsFromTheFileItselfWithItsConfig) {
+  const std::string dir = test::fresh_dir("char_file");
+  make().save(dir);
+  const Tokenizer u = Tokenizer::load(dir + "/tokenizer.json");
+  EXPECT_EQ(u.encode("1+2"), (Ids{7, 16, 8}));
+  EXPECT_EQ(u.eos_id(), 1);  // tokenizer_config.json beside the file is read too
+}
+
 TEST(CharTokenizer, SavedFileHasHuggingFaceStructure) {
   const std::string dir = test::fresh_dir("char_structure");
   make().save(dir);

@@ -2,6 +2,7 @@
 // tokenizers and @lenml/tokenizers, see the README there).
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -137,10 +138,22 @@ TEST_F(Qwen3, SaveWritesTheSameFilesBack) {
   EXPECT_EQ(read_text(dir + "/tokenizer_config.json"), read_text(kQwen3 + "/tokenizer_config.json"));
 }
 
-TEST_F(Qwen3, LoadsFromTheFileItself) {
-  const Tokenizer t = Tokenizer::load(kQwen3 + "/tokenizer.json");
-  EXPECT_EQ(t.encode("Hello world"), (std::vector<int32_t>{9707, 1879}));
-  EXPECT_EQ(t.eos_id(), 151645);
+TEST_F(Qwen3, ThreadsSharingATokenizerGiveTheSameIds) {
+  std::vector<std::vector<int32_t>> expected;
+  for (const auto& line : *lines_) expected.push_back(tok_->encode(line));
+  const Tokenizer shared = Tokenizer::load(kQwen3);  // its piece cache starts empty
+  std::vector<int> wrong(2, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t k = 0; k < lines_->size(); ++k) {
+        const size_t i = t == 0 ? k : lines_->size() - 1 - k;  // opposite orders, so both fill the cache
+        if (shared.encode((*lines_)[i]) != expected[i]) ++wrong[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong[0] + wrong[1], 0);
 }
 
 TEST_F(Qwen3, CopiesShareTheTables) {

@@ -165,6 +165,27 @@ TEST(PreTokenizer, ByteLevelRegexAndPrefixSpace) {
   EXPECT_EQ(load_json(j).encode("Hello world!"), (Ids{2, 1, 4}));
 }
 
+// The split patterns of Llama-3 (digits in runs of at most three) and DeepSeek-V3 (digits, then CJK runs,
+// then words and punctuation) compile and cut as those models expect.
+TEST(PreTokenizer, LlamaThreeAndDeepSeekPatterns) {
+  const std::string llama3 =
+      R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+  const json vocab = {{"123", 0}, {"45", 1}, {" apples", 2}, {"'LL", 3}, {"日本語", 4}, {"abc", 5}, {"4", 6}, {"5", 7}};
+  json j = base(word_level(vocab));
+  j["pre_tokenizer"] = {{"type", "Split"}, {"pattern", {{"Regex", llama3}}}, {"behavior", "Isolated"}, {"invert", false}};
+  EXPECT_EQ(load_json(j).encode("12345 apples'LL"), (Ids{0, 1, 2, 3}));
+  const std::string deepseek_words =
+      "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| "
+      "?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+";
+  j["pre_tokenizer"] = {
+      {"type", "Sequence"},
+      {"pretokenizers",
+       {{{"type", "Split"}, {"pattern", {{"Regex", "\\p{N}{1,3}"}}}, {"behavior", "Isolated"}, {"invert", false}},
+        {{"type", "Split"}, {"pattern", {{"Regex", "[一-龥\u3040-ゟ゠-ヿ]+"}}}, {"behavior", "Isolated"}, {"invert", false}},
+        {{"type", "Split"}, {"pattern", {{"Regex", deepseek_words}}}, {"behavior", "Isolated"}, {"invert", false}}}}};
+  EXPECT_EQ(load_json(j).encode("12345日本語abc"), (Ids{0, 1, 4, 5}));
+}
+
 TEST(PreTokenizer, Digits) {
   const json vocab = {{"a", 0}, {"1", 1}, {"2", 2}, {"12", 3}};
   json j = base(word_level(vocab));
