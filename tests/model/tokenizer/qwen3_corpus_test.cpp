@@ -1,6 +1,7 @@
 // The Qwen3 tokenizer against the reference ids of ../shared/data/tokenizers (made with Hugging Face
 // tokenizers and @lenml/tokenizers, see the README there).
 #include <map>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -154,6 +155,39 @@ TEST_F(Qwen3, ThreadsSharingATokenizerGiveTheSameIds) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(wrong[0] + wrong[1], 0);
+}
+
+TEST_F(Qwen3, RandomTextsRoundTrip) {
+  // Pieces chosen to meet at awkward boundaries: spaces before letters, digits, contractions, CJK,
+  // emoji with modifiers, NBSP and U+3000, special tokens and their fragments. All are NFC-stable,
+  // so decoding must give the text back exactly.
+  const std::vector<std::string> pool = {
+      "a", "Z", " ", "  ", "\t", "\n", "\r", "1", "23", "'s", "'LL", "日", "本", "🔥", "👍🏽", "\xC2\xA0",
+      "\xE3\x80\x80", "<think>", "</think>", "<|im_end|>", "<|im", "<", "|", ">", "-", "\\", "é", "ß",
+      "\xE2\x80\x8D", "٣", "x", "!!", "?\n"};
+  std::mt19937 rng(12345);
+  for (int n = 0; n < 3000; ++n) {
+    std::string text;
+    const int pieces = static_cast<int>(rng() % 30);
+    for (int k = 0; k < pieces; ++k) text += pool[rng() % pool.size()];
+    EXPECT_EQ(tok_->decode(tok_->encode(text)), text);
+  }
+}
+
+TEST_F(Qwen3, RandomBytesNeverCrash) {
+  std::mt19937 rng(777);
+  int valid = 0;
+  for (int n = 0; n < 3000; ++n) {
+    std::string bytes(rng() % 40, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng() % 4 == 0 ? 0x80 + rng() % 128 : rng() % 128);
+    try {
+      const auto ids = tok_->encode(bytes);
+      ++valid;
+      EXPECT_EQ(tok_->decode(ids), bytes);
+    } catch (const InputError&) {
+    }
+  }
+  EXPECT_GT(valid, 0);
 }
 
 TEST_F(Qwen3, CopiesShareTheTables) {
