@@ -141,7 +141,8 @@ std::string list_reward_params() {
     out << "rewards." << k.name << ".weight\tfloat\t1\t" << k.comment << "\n";
     for (auto& p : k.params) line(k.name, p);
   }
-  for (auto& p : external_reward_params()) line("<name>", p);
+  for (auto& p : external_reward_params())
+    if (p.name != "command") line("<name>", p);  // rewards.<name>.command is listed by core
   return out.str();
 }
 
