@@ -41,6 +41,9 @@ size_t rfind_ci(std::string_view hay, std::string_view needle) {
 // A box longer than this is not an answer; the cap keeps many unclosed boxes linear.
 constexpr size_t kMaxBoxScan = 4 * kMaxAnswerChars;
 constexpr int kMaxBoxTries = 64;
+// "The final answer is ..." is looked for in the last 16 KB only.
+constexpr size_t kMarkerWindow = 16 * 1024;
+constexpr size_t kMaxBareChars = 200;
 
 struct Span {
   size_t begin = 0, end = 0;  // the whole \boxed{...}
@@ -145,7 +148,7 @@ std::optional<std::string> boxed_answer(std::string_view s) {
 
 // Short, and no two words in a row: an answer rather than a sentence ("28 percent", "x \in [0,1)").
 bool looks_bare(std::string_view s) {
-  if (s.empty() || s.size() > 200 || s.find("\\boxed") != std::string_view::npos) return false;
+  if (s.empty() || s.size() > kMaxBareChars || s.find("\\boxed") != std::string_view::npos) return false;
   int depth = 0;
   for (char c : s) {
     depth += c == '{' ? 1 : c == '}' ? -1 : 0;
@@ -267,12 +270,16 @@ std::optional<std::string> math_or_number(std::string_view s) {
 
 std::optional<std::string> candidate(std::string_view text) {
   auto box = last_box(text, text.size());
+  // Only a marker after the last box matters, and only near the end of the text.
+  size_t from = box ? box->begin : 0;
+  if (text.size() - from > kMarkerWindow) from = text.size() - kMarkerWindow;
+  std::string_view window = text.substr(from);
   static const char* const markers[] = {"final answer", "answer is", "answer:", "answer ="};
   size_t best = std::string_view::npos, best_len = 0;
   for (auto* m : markers) {
-    size_t at = rfind_ci(text, m);
-    if (at != std::string_view::npos && (best == std::string_view::npos || at > best)) {
-      best = at;
+    size_t at = rfind_ci(window, m);
+    if (at != std::string_view::npos && (best == std::string_view::npos || from + at > best)) {
+      best = from + at;
       best_len = std::string_view(m).size();
     }
   }
@@ -291,8 +298,10 @@ std::optional<std::string> candidate(std::string_view text) {
   if (box) {
     if (auto b = boxed_answer(text)) return b;
   }
-  std::string whole = clean(text);
-  if (!has_math_delimiter(whole) && looks_bare(whole)) return whole;
+  if (text.size() <= 2 * kMaxBareChars) {
+    std::string whole = clean(text);
+    if (!has_math_delimiter(whole) && looks_bare(whole)) return whole;
+  }
   return math_or_number(text);
 }
 

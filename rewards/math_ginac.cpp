@@ -3,6 +3,7 @@
 // "cannot tell".
 #include <cmath>
 #include <map>
+#include <mutex>
 
 #include <ginac/ginac.h>
 
@@ -114,9 +115,17 @@ class ToGinac {
   double power_scale_ = 1;
 };
 
+// GiNaC shares reference-counted flyweights between expressions without atomics: one caller at
+// a time (the trainer's evaluation may score from another thread).
+std::mutex& ginac_mutex() {
+  static std::mutex m;
+  return m;
+}
+
 }  // namespace
 
 std::optional<bool> ginac_equal(const Expr& a, const Expr& b) {
+  std::lock_guard<std::mutex> lock(ginac_mutex());
   try {
     ToGinac conv;
     GiNaC::ex d = conv.convert(a) - conv.convert(b);
@@ -128,6 +137,7 @@ std::optional<bool> ginac_equal(const Expr& a, const Expr& b) {
 }
 
 std::optional<double> ginac_ratio(const Expr& a, const Expr& b) {
+  std::lock_guard<std::mutex> lock(ginac_mutex());
   try {
     ToGinac conv;
     GiNaC::ex eb = conv.convert(b).expand();
