@@ -169,7 +169,9 @@ class Comparer {
     if (!std::isfinite(va) || !std::isfinite(vb)) return false;
     if (va == vb) return true;
     double scale = std::max(std::abs(va), std::abs(vb));
-    if (std::abs(va - vb) <= 1e-9 * std::max(1.0, scale)) return true;
+    // Two different integers are never equal (10000000000 vs 10000000001), however large.
+    if (std::floor(va) == va && std::floor(vb) == vb && scale < 9e15) return false;
+    if (std::abs(va - vb) <= 1e-12 * std::max(1.0, scale)) return true;
     // Math-Verify's rule: equal after rounding both to `precision` decimals.
     double p = std::pow(10.0, opts_.precision);
     if (scale * p > 1e15) return false;

@@ -27,6 +27,9 @@ const EqCase kEqualityCases[] = {
     {".5", "0.5", true},
     {"0.50", "1/2", true},
     {"3.14", "3.15", false},
+    {"10000000001", "10000000000", false},
+    {"123456789012", "123456789012.0", true},
+    {"0.1+0.2", "0.3", true},
     // thousands separators, decimal commas
     {"7,425,000", "7425000", true},
     {"1 000", "1000", true},
