@@ -111,6 +111,23 @@ TEST_P(CacheEquivalence, ChunkedDecodeMatchesFullForward) {
   }
 }
 
+// A long prefill (more than 16 query rows per kv head) takes the batched-matmul attention instead of
+// the small-attention loops; both must agree with the full forward.
+TEST_P(CacheEquivalence, LongPrefillThenDecodeMatchesFullForward) {
+  auto cfg = tiny(GetParam());
+  auto m = make(cfg, 4);
+  const int64_t B = 2, P = 10, N = 4;
+  auto tokens = torch::randint(cfg.vocab_size, {B, P + N}, torch::kLong);
+  auto full = m->forward(tokens).detach();
+  auto cache = KVCache::allocate(cfg, B, P + N, torch::kFloat, torch::kCPU);
+  auto out = m->forward_cached(tokens.narrow(1, 0, P), torch::zeros({B}, torch::kLong), cache);
+  EXPECT_LE(max_diff(out, full.narrow(1, 0, P)), 1e-5);
+  for (int64_t s = 0; s < N; ++s) {
+    auto step = m->forward_cached(tokens.narrow(1, P + s, 1), torch::full({B}, P + s, torch::kLong), cache);
+    EXPECT_LE(max_diff(step, full.narrow(1, P + s, 1)), 1e-5) << s;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Families, CacheEquivalence, ::testing::Values("llama", "qwen2", "qwen3"));
 
 TEST(Transformer, RightPaddingLeavesRealPositionsUnchanged) {
