@@ -52,8 +52,9 @@ ExprPtr make_node(Op op, std::vector<ExprPtr> args, std::string text = "");
 
 // Inputs longer than this are not parsed (an answer, not a document).
 constexpr size_t kMaxAnswerChars = 2000;
-// Deepest nesting the parser follows before giving up.
-constexpr int kMaxParseDepth = 64;
+// Deepest recursion the parser follows before giving up: about 60 levels of brackets (each
+// bracket costs ~8 grammar levels), far beyond real answers, far below the stack's limit.
+constexpr int kMaxParseDepth = 500;
 
 struct ParseOptions {
   // Plain text (no LaTeX markers): "1,22" is a decimal comma and "1 000" a thousands separator.

@@ -240,3 +240,39 @@ TEST(AnswersEqual, Math500SolutionsAgreeWithTheirAnswers) {
 
 }  // namespace
 }  // namespace zerorl
+
+namespace zerorl {
+namespace {
+
+ExprPtr parsed(const char* s) {
+  auto e = parse_math(s);
+  EXPECT_TRUE(e.has_value()) << s;
+  return e ? *e : make_num(0, "0");
+}
+
+// The algebra goes through GiNaC; trigonometry and oversized powers are left to the numeric check.
+TEST(Ginac, ProvesPolynomialIdentitiesOnly) {
+  EXPECT_EQ(ginac_equal(*parsed("(x+1)^2"), *parsed("x^2+2x+1")), std::optional<bool>(true));
+  EXPECT_EQ(ginac_equal(*parsed("\\frac{x^2-1}{x-1}"), *parsed("x+1")), std::optional<bool>(true));
+  EXPECT_FALSE(ginac_equal(*parsed("(x+1)^2"), *parsed("x^2+1")).has_value());
+  EXPECT_FALSE(ginac_equal(*parsed("\\sin^2 x+\\cos^2 x"), *parsed("1")).has_value());  // GiNaC cannot tell
+  EXPECT_FALSE(ginac_equal(*parsed("(x+1)^{1000}"), *parsed("(x+1)^{1000}")).has_value());  // refused: too big
+  auto r = ginac_ratio(*parsed("2x+4y-6"), *parsed("x+2y-3"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_DOUBLE_EQ(*r, 2.0);
+  EXPECT_FALSE(ginac_ratio(*parsed("x+1"), *parsed("x-1")).has_value());
+}
+
+TEST(ParseMath, DepthAndSizeAreBounded) {
+  EXPECT_FALSE(parse_math(std::string(100, '(') + "1" + std::string(100, ')')).has_value());
+  EXPECT_FALSE(parse_math(std::string(999, '{') + "1" + std::string(999, '}')).has_value());
+  EXPECT_TRUE(parse_math(std::string(40, '(') + "1" + std::string(40, ')')).has_value());
+  EXPECT_FALSE(parse_math(std::string(kMaxAnswerChars + 1, '1')).has_value());
+  EXPECT_EQ(to_string(*parsed("\\frac{1}{2}x")), "(* 1 (^ 2 -1) x)");
+  EXPECT_EQ(to_string(*parsed("[0, 1)")), "(bracket:[) 0 1)");
+  EXPECT_EQ(to_string(*parsed("1{,}000 + 2,5")), "(list (+ 1000 2) 5)");  // LaTeX: the comma separates
+  EXPECT_EQ(to_string(*parsed("2,5")), "2.5");                            // plain text: a decimal comma
+}
+
+}  // namespace
+}  // namespace zerorl
