@@ -47,6 +47,11 @@ std::string fix_openblas_core() {
 
 }  // namespace
 
+std::string ensure_fast_blas() {
+  static const std::string note = fix_openblas_core();  // thread-safe, once, before heavy BLAS use
+  return note;
+}
+
 std::pair<int, int> thread_split(int threads) {
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   const int n = threads > 0 ? threads : cores;
@@ -57,7 +62,7 @@ std::pair<int, int> thread_split(int threads) {
 }
 
 std::string set_compute_threads(int threads) {
-  static const std::string core_note = fix_openblas_core();  // once per process, before any parallel BLAS use
+  const std::string core_note = ensure_fast_blas();
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   auto [torch_threads, blas_threads] = thread_split(threads);
   at::set_num_threads(torch_threads);

@@ -10,6 +10,11 @@ namespace zerorl {
 // description for provenance.json, e.g. "torch 1, interop 1, openblas 2 (of 2 cores)".
 std::string set_compute_threads(int threads);
 
+// Make OpenBLAS use the kernels this CPU supports (once per process; also done by set_compute_threads and
+// by the Transformer constructor). On virtual CPUs with a generic model name OpenBLAS falls back to SSE3
+// kernels, 4.7x slower for sgemm here. Respects OPENBLAS_CORETYPE. Returns "" or a note for provenance.
+std::string ensure_fast_blas();
+
 // The split chosen for `threads`: {LibTorch intra-op threads, OpenBLAS threads}.
 std::pair<int, int> thread_split(int threads);
 

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "model/small_attention.h"
+#include "model/threads.h"
 
 namespace zerorl {
 namespace {
@@ -156,6 +157,7 @@ struct TransformerImpl::Pass {
 
 TransformerImpl::TransformerImpl(const ModelConfig& cfg) : cfg_(cfg) {
   check_config(cfg_);
+  ensure_fast_blas();
   heads_ = cfg_.num_attention_heads;
   kv_heads_ = cfg_.num_key_value_heads;
   head_dim_ = head_dim(cfg_);
@@ -328,6 +330,18 @@ torch::Tensor TransformerImpl::forward_cached(const torch::Tensor& ids, const to
                  .view({B, 1, T, 1, L});
   }
   return run(ids.to(dev), p, &cache);
+}
+
+Transformer clone_transformer(const Transformer& model) {
+  ModelConfig cfg = model->config();
+  const auto& w = model->embed_weight();
+  cfg.dtype = w.scalar_type() == torch::kBFloat16 ? "bfloat16" : w.scalar_type() == torch::kHalf ? "float16" : "float32";
+  cfg.device = w.device().str();
+  Transformer copy(cfg);
+  torch::NoGradGuard no_grad;
+  auto src = model->named_parameters();
+  for (auto& p : copy->named_parameters()) p.value().copy_(src[p.key()]);
+  return copy;
 }
 
 // ---- init ----

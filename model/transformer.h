@@ -80,6 +80,9 @@ TORCH_MODULE(Transformer);
 // 1 for norms, 0 for biases. Drawn on the CPU from `seed`, so every device gets the same weights.
 void init_weights(Transformer& model, uint64_t seed);
 
+// A deep copy (same config, dtype and device as the source's parameters), e.g. the frozen reference model.
+Transformer clone_transformer(const Transformer& model);
+
 // The inverse frequencies of RoPE (head_dim / 2 values, float32), with Llama-3 scaling when configured.
 torch::Tensor rope_inv_freq(const ModelConfig& cfg);
 

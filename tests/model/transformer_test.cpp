@@ -254,6 +254,19 @@ TEST(Transformer, Bfloat16FollowsFloat32) {
   EXPECT_LT(max_diff(a, c), 0.05 * a.abs().max().item<double>() + 0.05);
 }
 
+TEST(Transformer, CloneIsDeepAndEqual) {
+  auto cfg = tiny("qwen3");
+  auto m = make(cfg);
+  auto c = clone_transformer(m);
+  auto ids = torch::randint(cfg.vocab_size, {2, 4}, torch::kLong);
+  EXPECT_TRUE(torch::equal(m->forward(ids), c->forward(ids)));
+  {
+    torch::NoGradGuard g;
+    c->blocks()[0].down_w.add_(1.0);
+  }
+  EXPECT_FALSE(torch::equal(m->forward(ids), c->forward(ids)));
+}
+
 TEST(Transformer, BadConfigIsInputError) {
   auto cfg = tiny("llama");
   cfg.num_key_value_heads = 3;
