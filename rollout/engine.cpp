@@ -73,6 +73,9 @@ std::vector<std::vector<Sample>> Engine::generate(const std::vector<GenerationRe
     int64_t next = 0, active = 0;
     while (next < n || active > 0) {
       while (next < n && active < slots) {
+        // Refill in batches (an eighth of the slots at least): each admission is one more prefill pass.
+        const int64_t free = slots - active, waiting = n - next;
+        if (active > 0 && free < std::min(waiting, std::max<int64_t>(1, slots / 8))) break;
         admit(book, next, active);
         active = compact(book, active);
       }

@@ -111,7 +111,7 @@ TEST(Engine, SeededSamplingMatchesUncachedAsRowsFinish) {
     }
   ASSERT_GE(lengths.size(), 4u) << "the test needs sequences that finish at different steps";
   ASSERT_EQ(reasons, (std::set<std::string>{"eos", "length"}));
-  for (int64_t max_batch : {256, 5, 1}) {
+  for (int64_t max_batch : {256, 16, 5, 1}) {
     SCOPED_TRACE("max_batch_seqs " + std::to_string(max_batch));
     Engine engine(model, tok, rollout_config(max_batch));
     expect_same(engine.generate(reqs, p), reference);
@@ -320,6 +320,22 @@ TEST(Engine, KvBudgetLimitsConcurrentSequences) {
   expect_same(tight.generate(reqs, p), roomy.generate(reqs, p));
   EXPECT_EQ(tight.last_stats().slots, 2);
   EXPECT_EQ(roomy.last_stats().slots, 6);
+}
+
+TEST(Engine, ModelStillTrainsAfterGenerate) {
+  // The engine runs under InferenceMode; tensors the model caches there (RoPE tables) must not break
+  // a later forward and backward with autograd.
+  const Tokenizer tok = char_tokenizer();
+  Transformer model = tiny_model(tiny_config(tok.vocab_size()));
+  Engine engine(model, tok, rollout_config(8));
+  SamplingParams p;
+  p.max_new_tokens = 4;
+  engine.generate({{tok.encode("ab"), 2, 1}}, p);
+  torch::Tensor ids = torch::tensor({{1, 2, 3, 4}}, torch::kInt64);
+  torch::Tensor loss = model->forward(ids).logsumexp(-1).mean();
+  loss.backward();
+  EXPECT_TRUE(model->embed_weight().grad().defined());
+  EXPECT_GT(model->embed_weight().grad().abs().sum().item<float>(), 0.0f);
 }
 
 }  // namespace
