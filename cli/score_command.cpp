@@ -108,7 +108,19 @@ int cmd_score(const std::vector<std::string>& args) {
   for (auto& n : names) overrides.push_back("rewards." + n + ".weight=1");
   if (vm.count("set"))
     for (auto& s : vm["set"].as<std::vector<std::string>>()) overrides.push_back(s);
-  Config cfg = load_config({}, overrides, check_rewards_config);
+  Config cfg;
+  try {
+    cfg = load_config({}, overrides, check_rewards_config);
+  } catch (const ConfigError& e) {
+    // The rewards named by --reward reach the config as --set overrides: say both.
+    std::vector<std::string> problems;
+    for (std::string p : e.problems()) {
+      size_t at = p.rfind("(--set)");
+      if (at != std::string::npos) p.replace(at, 7, "(--reward / --set)");
+      problems.push_back(p);
+    }
+    throw ConfigError(problems);
+  }
   for (auto& spec : cfg.rewards.list) {
     bool listed = false;
     for (auto& n : names) listed |= n == spec.name;
