@@ -297,6 +297,9 @@ torch::Tensor TransformerImpl::forward_cached(const torch::Tensor& ids, const to
   TORCH_CHECK(static_cast<int64_t>(cache.k.size()) == cfg_.num_hidden_layers,
               "forward_cached: cache has ", cache.k.size(), " layers, model has ", cfg_.num_hidden_layers);
   TORCH_CHECK(B <= cache.max_seqs(), "forward_cached: batch ", B, " exceeds cache rows ", cache.max_seqs());
+  TORCH_CHECK(cache.k[0].scalar_type() == embed_.scalar_type() && cache.k[0].device() == embed_.device(),
+              "forward_cached: cache is ", cache.k[0].scalar_type(), " on ", cache.k[0].device(), ", model is ",
+              embed_.scalar_type(), " on ", embed_.device());
   torch::NoGradGuard no_grad;
   const auto dev = embed_.device();
   // Positions are built on the CPU (start lives there) and copied once: small index tensors.

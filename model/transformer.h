@@ -52,7 +52,8 @@ class TransformerImpl : public torch::nn::Module {
   // int64 CPU tensor: tokens already cached per row (new tokens take positions start..start+T-1; rows may
   // differ). Writes K/V and returns logits [B,T,V] float32. Keys past a row's own position are masked, so
   // rows of different lengths batch together and right-padded prefill works (pad slots are overwritten by
-  // the next call, which passes each row's true length as its start).
+  // the next call, which passes each row's true length as its start). The cache must have the model's
+  // dtype and device.
   torch::Tensor forward_cached(const torch::Tensor& ids, const torch::Tensor& start, KVCache& cache);
 
   const ModelConfig& config() const { return cfg_; }

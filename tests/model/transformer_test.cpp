@@ -179,6 +179,8 @@ TEST(Transformer, CachedCallRejectsOverflow) {
   auto cache = KVCache::allocate(cfg, 2, 4, torch::kFloat, torch::kCPU);
   EXPECT_THROW(m->forward_cached(torch::ones({1, 2}, torch::kLong), torch::tensor({int64_t{3}}), cache), c10::Error);
   EXPECT_THROW(m->forward_cached(torch::ones({3, 1}, torch::kLong), torch::zeros({3}, torch::kLong), cache), c10::Error);
+  auto bf16 = KVCache::allocate(cfg, 2, 4, torch::kBFloat16, torch::kCPU);
+  EXPECT_THROW(m->forward_cached(torch::ones({1, 1}, torch::kLong), torch::zeros({1}, torch::kLong), bf16), c10::Error);
 }
 
 TEST(KVCache, BytesMatchAllocation) {
