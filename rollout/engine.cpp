@@ -57,7 +57,6 @@ std::vector<std::vector<Sample>> Engine::generate(const std::vector<GenerationRe
   stats_ = Stats{};
   const int64_t n = book.size();
   if (n > 0) {
-    params_ = &p;
     const int64_t max_len = book.max_total_len();
     const int64_t slots = plan_slots(n, max_len);
     // Reuse the cache when it is big enough (attention only reads the positions in use).
@@ -76,14 +75,13 @@ std::vector<std::vector<Sample>> Engine::generate(const std::vector<GenerationRe
         // Refill in batches (an eighth of the slots at least): each admission is one more prefill pass.
         const int64_t free = slots - active, waiting = n - next;
         if (active > 0 && free < std::min(waiting, std::max<int64_t>(1, slots / 8))) break;
-        admit(book, next, active);
-        active = compact(book, active);
+        admit(book, p, next, active);
+        active = compact(active);
       }
       if (active == 0) continue;
-      decode_step(book, active);
-      active = compact(book, active);
+      decode_step(book, p, active);
+      active = compact(active);
     }
-    params_ = nullptr;
   }
   stats_.generated_tokens = book.generated_tokens();
   stats_.seconds = now_seconds() - t0;
@@ -92,7 +90,7 @@ std::vector<std::vector<Sample>> Engine::generate(const std::vector<GenerationRe
 
 // Moves sequences next.. into free rows active..: the first sequence of each prompt gets a row that is
 // prefilled, the others get a copy of that row's cache. Samples every admitted sequence's first token.
-void Engine::admit(SequenceBook& book, int64_t& next, int64_t& active) {
+void Engine::admit(SequenceBook& book, const SamplingParams& p, int64_t& next, int64_t& active) {
   const int64_t take = std::min<int64_t>(static_cast<int64_t>(row_seq_.size()) - active, book.size() - next);
   if (take <= 0) return;
   const int64_t vocab = model_->config().vocab_size;
@@ -165,7 +163,7 @@ void Engine::admit(SequenceBook& book, int64_t& next, int64_t& active) {
     logit_rows_[i - next] = prompt_of[i - next];
     uniforms_[i - next] = book.next_uniform(i);
   }
-  sample_tokens(last_logits.data(), vocab, logit_rows_, uniforms_, *params_, choices_);
+  sample_tokens(last_logits.data(), vocab, logit_rows_, uniforms_, p, choices_);
   for (int64_t row = active; row < active + take; ++row) {
     const int64_t i = row_seq_[row];
     row_done_[row] = book.append(i, choices_[i - next]);
@@ -175,7 +173,7 @@ void Engine::admit(SequenceBook& book, int64_t& next, int64_t& active) {
 }
 
 // One decode step of rows 0..active-1: feed each row's last token, sample its next one.
-void Engine::decode_step(SequenceBook& book, int64_t active) {
+void Engine::decode_step(SequenceBook& book, const SamplingParams& p, int64_t active) {
   const int64_t vocab = model_->config().vocab_size;
   torch::Tensor ids = torch::empty({active, 1}, torch::kInt64);
   torch::Tensor start = torch::empty({active}, torch::kInt64);
@@ -195,7 +193,7 @@ void Engine::decode_step(SequenceBook& book, int64_t active) {
   torch::Tensor logits = model_->forward_cached(ids.to(device_), start, cache_);
   stats_.model_flops += forward_flops(model_->config(), active, 1, keys);
   torch::Tensor rows = logits.select(1, 0).to(torch::kCPU, torch::kFloat32).contiguous();
-  sample_tokens(rows.data_ptr<float>(), vocab, logit_rows_, uniforms_, *params_, choices_);
+  sample_tokens(rows.data_ptr<float>(), vocab, logit_rows_, uniforms_, p, choices_);
   for (int64_t r = 0; r < active; ++r) {
     ++cached_[r];
     row_done_[r] = book.append(row_seq_[r], choices_[r]);
@@ -204,7 +202,7 @@ void Engine::decode_step(SequenceBook& book, int64_t active) {
 }
 
 // Removes finished rows: each hole below the new count takes the cache of a live row above it.
-int64_t Engine::compact(SequenceBook& /*book*/, int64_t active) {
+int64_t Engine::compact(int64_t active) {
   int64_t done = 0;
   for (int64_t r = 0; r < active; ++r) done += row_done_[r];
   if (done == 0) return active;

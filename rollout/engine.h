@@ -47,15 +47,14 @@ class Engine {
 
  private:
   int64_t plan_slots(int64_t sequences, int64_t max_len) const;
-  void admit(SequenceBook& book, int64_t& next, int64_t& active);
-  void decode_step(SequenceBook& book, int64_t active);
-  int64_t compact(SequenceBook& book, int64_t active);
+  void admit(SequenceBook& book, const SamplingParams& p, int64_t& next, int64_t& active);
+  void decode_step(SequenceBook& book, const SamplingParams& p, int64_t active);
+  int64_t compact(int64_t active);
   void copy_rows(const std::vector<int64_t>& src, const std::vector<int64_t>& dst);
 
   Transformer model_;
   const Tokenizer* tok_;
   RolloutConfig cfg_;
-  const SamplingParams* params_ = nullptr;
   torch::Dtype dtype_;
   torch::Device device_;
   KVCache cache_;
