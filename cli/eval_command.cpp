@@ -67,6 +67,9 @@ int cmd_eval(const std::vector<std::string>& args) {
     auto parent = fs::absolute(ckpt).lexically_normal().parent_path();
     if (parent.filename() == "checkpoints") run_dir = parent.parent_path();
   }
+  if (!vm.count("out") && run_dir == ckpt)  // a plain model folder: never write into it unasked
+    throw InputError("zerorl eval: " + ckpt.string() + " is not a trainer checkpoint (no trainer_state.json); "
+                     "pass --out DIR for eval.jsonl");
   const fs::path out = vm.count("out") ? fs::path(vm["out"].as<std::string>()) : run_dir;
 
   set_compute_threads(cfg.run.threads);

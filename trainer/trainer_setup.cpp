@@ -50,6 +50,8 @@ void Trainer::setup(const std::string& resume) {
 
   data_ = load_data(cfg_);
   if (data_.train.empty()) throw InputError("data: no training prompts");
+  if (data_.skipped_rows > 0)
+    log_warn("data: skipped " + std::to_string(data_.skipped_rows) + " bad rows (data.skip_bad_rows)");
   tok_ = load_run_tokenizer(cfg_);
   build_model();
   rewards_ = std::make_unique<RewardSet>(cfg_);

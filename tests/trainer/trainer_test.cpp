@@ -7,7 +7,9 @@
 #include "core/error.h"
 #include "rewards/reward_set.h"
 #include "tests/trainer/trainer_test_util.h"
+#include "trainer/checkpoint.h"
 #include "trainer/evaluation.h"
+#include "trainer/plots.h"
 #include "trainer/sha256.h"
 #include "trainer/trainer.h"
 
@@ -98,6 +100,42 @@ TEST(Trainer, DynamicSamplingKeepsOnlyGroupsWithSignal) {
   auto row = trainer.step();  // soft_overlong varies in most groups: the batch fills up
   EXPECT_EQ(row["dynamic_sampling/groups"], 4);
   EXPECT_LE(row["dynamic_sampling/extra_draws"].get<int64_t>(), 3);
+}
+
+TEST(Trainer, MaxTimeStopsCleanlyWithACheckpoint) {
+  TempDir dir;
+  Trainer trainer(tiny(dir / "run", {"train.steps=100000", "optim.schedule=constant", "train.max_time=1.5"}),
+                  TrainOptions{});
+  EXPECT_EQ(trainer.run(), 0);
+  const int64_t done = trainer.completed_steps();
+  EXPECT_GT(done, 0);
+  EXPECT_LT(done, 100000);
+  auto ckpts = list_checkpoints(dir / "run/checkpoints");
+  ASSERT_EQ(ckpts.size(), 1u);
+  EXPECT_EQ(ckpts[0], dir / ("run/checkpoints/" + checkpoint_name(done)));
+  EXPECT_EQ(checkpoint_problem(ckpts[0]), "");
+}
+
+TEST(Plots, ScriptDrawsPngsFromTheLogs) {
+  TempDir dir;
+  std::ofstream(dir / "metrics.jsonl") << R"({"step":1,"reward":0.1,"rewards/accuracy/mean":0.1,"kl":0.01,"entropy":2.0})"
+                                       << "\n" << R"({"step":2,"reward":0.3,"rewards/accuracy/mean":0.2,"kl":0.02,"entropy":1.9})"
+                                       << "\n{\"step\": 3, \"rew";  // a line cut by a crash
+  std::ofstream(dir / "eval.jsonl") << R"({"step":0,"eval/pass@1":0.0})" << "\n" << R"({"step":2,"eval/pass@1":0.5})" << "\n";
+  ASSERT_TRUE(write_plots(dir.path(), /*wait=*/true));
+  for (const char* f : {"overview.png", "reward.png", "accuracy.png", "kl.png", "entropy.png", "eval.png"})
+    EXPECT_TRUE(std::filesystem::exists(dir / ("plots/" + std::string(f)))) << f;
+  EXPECT_FALSE(std::filesystem::exists(dir / "plots/clip_ratio.png"));  // no data, no empty figure
+}
+
+TEST(Plots, AFailingScriptIsAWarningNotAnError) {
+  TempDir dir;
+  std::ofstream(dir / "fail.py") << "import sys\nsys.exit(3)\n";
+  ::setenv("ZERORL_PLOT_SCRIPT", (dir / "fail.py").c_str(), 1);
+  EXPECT_FALSE(write_plots(dir.path(), /*wait=*/true));
+  ::setenv("ZERORL_PLOT_SCRIPT", (dir / "missing.py").c_str(), 1);
+  EXPECT_FALSE(write_plots(dir.path(), /*wait=*/true));
+  ::unsetenv("ZERORL_PLOT_SCRIPT");
 }
 
 // ---- evaluation maths ----
