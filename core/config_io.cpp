@@ -391,10 +391,9 @@ Config load_config(const std::vector<std::string>& files, const std::vector<std:
   Problems problems;
   for (const auto& f : files) load_file(f, cfg, problems);
   for (const auto& o : overrides) apply_override(o, cfg, problems);
-  if (problems.list.empty()) {
-    for (auto& p : validate(cfg)) problems.add(p);
-    if (extra_checks) extra_checks(cfg, problems.list);
-  }
+  // Every problem at once: fields that failed to parse kept their defaults, so checking the rest is sound.
+  for (auto& p : validate(cfg)) problems.add(p);
+  if (extra_checks) extra_checks(cfg, problems.list);
   if (!problems.list.empty()) throw ConfigError(problems.list);
   return cfg;
 }
