@@ -129,8 +129,9 @@ RunPlan plan_run(const Config& cfg, const std::string& resume) {
                    "or a run directory (with checkpoints/)");
 }
 
-void prepare_run_dir(const std::string& dir) {
+bool prepare_run_dir(const std::string& dir) {
   std::error_code ec;
+  const bool existed = fs::exists(dir, ec);
   for (const std::string& d : {dir, (fs::path(dir) / "checkpoints").string(), (fs::path(dir) / "plots").string()}) {
     if (fs::exists(d, ec) && !fs::is_directory(d, ec))
       throw InputError("run directory: " + d + " exists and is not a directory");
@@ -146,6 +147,7 @@ void prepare_run_dir(const std::string& dir) {
     if (!out) throw InputError("run directory: cannot write in " + dir);
   }
   fs::remove(probe, ec);
+  return !existed;
 }
 
 void write_provenance(const std::string& dir, const std::vector<std::string>& command_line,

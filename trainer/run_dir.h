@@ -21,7 +21,8 @@ RunPlan plan_run(const Config& cfg, const std::string& resume);
 
 // Creates the run directory (and checkpoints/, plots/) and proves it writable, before any training:
 // a file where a directory should be, or an unwritable place, is an InputError naming the path.
-void prepare_run_dir(const std::string& dir);
+// Returns true when it created the run directory itself (so a setup that fails can remove it again).
+bool prepare_run_dir(const std::string& dir);
 
 // provenance.json: the command line, working directory, git commit, library versions, thread settings.
 void write_provenance(const std::string& dir, const std::vector<std::string>& command_line,

@@ -94,6 +94,7 @@ class Trainer {
   int64_t last_saved_step_ = -1, last_eval_step_ = -1;
   double last_step_seconds_ = 0;
   bool recheck_metric_ = false;
+  bool created_run_dir_ = false;
 };
 
 // The tokenizer of a run: tokenizer.path, else model.path, else the tiny task's character tokenizer.

@@ -31,13 +31,21 @@ Transformer load_run_model(const Config& cfg) {
 }
 
 Trainer::Trainer(const Config& cfg, TrainOptions opts) : cfg_(cfg), opts_(std::move(opts)) {
+  // A run directory this setup created is removed again when setup fails: no empty run left behind.
+  auto undo = [this] {
+    std::error_code ec;
+    if (created_run_dir_) fs::remove_all(run_dir_, ec);
+  };
   try {
     setup(opts_.resume.empty() ? cfg_.run.resume : opts_.resume);
   } catch (const InputError&) {
+    undo();
     throw;
   } catch (const c10::Error& e) {  // before the first step everything is exit 2
+    undo();
     throw InputError(std::string("LibTorch: ") + e.what_without_backtrace());
   } catch (const std::exception& e) {
+    undo();
     throw InputError(e.what());
   }
 }
@@ -45,7 +53,7 @@ Trainer::Trainer(const Config& cfg, TrainOptions opts) : cfg_(cfg), opts_(std::m
 void Trainer::setup(const std::string& resume) {
   RunPlan plan = plan_run(cfg_, resume);
   run_dir_ = plan.run_dir;
-  if (opts_.dist.is_main()) prepare_run_dir(run_dir_);
+  if (opts_.dist.is_main()) created_run_dir_ = prepare_run_dir(run_dir_);
   const std::string threads = set_compute_threads(cfg_.run.threads);
 
   data_ = load_data(cfg_);
@@ -62,6 +70,10 @@ void Trainer::setup(const std::string& resume) {
   for (auto& ex : data_.train) {
     train_prompt_ids_.push_back(tok_.encode(ex.prompt));
     if (train_prompt_ids_.back().empty()) throw InputError("data: a prompt encodes to no tokens: " + ex.question);
+    if (int64_t(train_prompt_ids_.back().size()) >= policy_->config().max_position_embeddings)
+      throw InputError("data: a prompt of " + std::to_string(train_prompt_ids_.back().size()) +
+                       " tokens leaves no room for a completion within model.max_position_embeddings = " +
+                       std::to_string(policy_->config().max_position_embeddings) + ": " + ex.question.substr(0, 80));
     for (int32_t id : train_prompt_ids_.back())
       if (id >= policy_->config().vocab_size)
         throw InputError("tokenizer " + tok_.source() + " gives id " + std::to_string(id) +

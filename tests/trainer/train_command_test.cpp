@@ -214,6 +214,13 @@ TEST(RunDirectory, FileWhereTheDirectoryShouldBeIsExit2BeforeTraining) {
   EXPECT_TRUE(contains(slurp(t / "2.txt"), "cannot create")) << slurp(t / "2.txt");
 }
 
+TEST(RunDirectory, SetupFailureLeavesNoRunDirectory) {
+  TempDir t;
+  EXPECT_EQ(train(join({set("run.dir=" + (t / "new")), set("data.train=" + (t / "missing.jsonl"))}), t / "1.txt"), 2);
+  EXPECT_TRUE(contains(slurp(t / "1.txt"), "missing.jsonl")) << slurp(t / "1.txt");
+  EXPECT_FALSE(fs::exists(t / "new"));
+}
+
 TEST(RunDirectory, ExplicitDirWithCheckpointsNeedsResume) {
   TempDir t;
   const auto args = join({set("run.dir=" + (t / "r")), set("train.steps=1"), set("train.eval_every=0")});
