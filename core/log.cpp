@@ -17,6 +17,10 @@ void log_info(const std::string& msg) {
   std::fprintf(stderr, "%s\n", msg.c_str());
   std::fflush(stderr);
 }
+void log_rank_line(const std::string& msg) {
+  std::fprintf(stderr, "%s\n", msg.c_str());
+  std::fflush(stderr);
+}
 void log_warn(const std::string& msg) {
   std::fprintf(stderr, "warning: %s\n", msg.c_str());
   std::fflush(stderr);

@@ -9,6 +9,7 @@ void set_log_rank(int rank);   // ranks other than 0 print warnings and errors o
 void log_info(const std::string& msg);
 void log_warn(const std::string& msg);   // "warning: msg"
 void log_error(const std::string& msg);  // "error: msg"
+void log_rank_line(const std::string& msg);  // printed by every rank (multi-process start and end lines)
 
 // A progress line for long work: "[step 12/150] 00:31 eta 05:12 | reward 0.81 ...".
 // Rewritten in place when stderr is a terminal, one line per update otherwise.

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "model/threads.h"
+#include "trainer/dist_metrics.h"
 #include "trainer/plots.h"
 #include "trainer/run_dir.h"
 #include "trainer/signals.h"
@@ -97,6 +98,7 @@ nlohmann::json Trainer::step() {
   for (auto& s : d.all.samples) generated += double(s.tokens.size());
   const double seconds = now_seconds() - t0;
   row["tokens_per_s"] = seconds > 0 ? generated / seconds : 0.0;
+  reduce_step_metrics(row, opts_.dist, double(d.all.size()));  // every rank's groups, logged by rank 0
   write_step_logs(row, completion_rows(step, d.batch, adv.values, data_.train, cfg_.train.log_completions));
   return row;
 }
