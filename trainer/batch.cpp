@@ -37,20 +37,18 @@ TrainBatch make_batch(const std::vector<std::vector<int64_t>>& prompts,
 }
 
 std::vector<std::vector<int64_t>> split_micro_batches(const std::vector<int64_t>& lengths, int64_t max_tokens) {
+  std::vector<int64_t> order(lengths.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int64_t(i);
+  if (max_tokens <= 0) return order.empty() ? std::vector<std::vector<int64_t>>{} : std::vector<std::vector<int64_t>>{order};
+  // Longest first, so each micro-batch is padded only to its own first row (stable: ties keep their order).
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return lengths[size_t(a)] > lengths[size_t(b)]; });
   std::vector<std::vector<int64_t>> out;
-  std::vector<int64_t> cur;
-  int64_t cur_longest = 0;
-  for (int64_t i = 0; i < int64_t(lengths.size()); ++i) {
-    int64_t longest = std::max(cur_longest, lengths[i]);
-    if (max_tokens > 0 && !cur.empty() && longest * int64_t(cur.size() + 1) > max_tokens) {
-      out.push_back(std::move(cur));
-      cur.clear();
-      longest = lengths[i];
-    }
-    cur.push_back(i);
-    cur_longest = longest;
+  for (int64_t i : order) {
+    if (out.empty() || lengths[size_t(out.back().front())] * int64_t(out.back().size() + 1) > max_tokens)
+      out.emplace_back();
+    out.back().push_back(i);
   }
-  if (!cur.empty()) out.push_back(std::move(cur));
   return out;
 }
 

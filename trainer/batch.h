@@ -25,9 +25,10 @@ TrainBatch make_batch(const std::vector<std::vector<int64_t>>& prompts,
                       const std::vector<std::vector<int64_t>>& completions, const std::vector<bool>& in_loss,
                       const torch::Tensor& advantages /*[N]*/, int64_t pad_id);
 
-// Consecutive runs of rows whose padded size (rows x longest row) stays within max_tokens; a row longer
-// than the budget goes alone. max_tokens 0 = one micro-batch. Depends only on the lengths, so every
-// rank and every resumed run splits the same way.
+// Micro-batches whose padded size (rows x longest row) stays within max_tokens: rows sorted longest first
+// (stable), then packed greedily, so that rows of similar length share a micro-batch and little padding
+// is computed; a row longer than the budget goes alone. max_tokens 0 = one micro-batch of all rows in
+// order. Depends only on the lengths, so every rank and every resumed run splits the same way.
 std::vector<std::vector<int64_t>> split_micro_batches(const std::vector<int64_t>& lengths, int64_t max_tokens);
 
 // The rows of a micro-batch, trimmed to their longest sequence. Undefined tensors stay undefined.

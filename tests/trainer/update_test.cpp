@@ -61,8 +61,10 @@ TEST(MakeBatch, MaskedSequenceHasNoLossTokens) {
 }
 
 TEST(MicroBatches, SplitByPaddedTokenBudget) {
-  // [3] -> [3,5] (2 x 5 = 10) -> + 2 would be 3 x 5 = 15 > 10 -> new; + 6 would be 2 x 6 = 12 -> new
-  EXPECT_EQ(split_micro_batches({3, 5, 2, 6}, 10), (std::vector<std::vector<int64_t>>{{0, 1}, {2}, {3}}));
+  // Longest first: 6 (row 3) alone (+5 would be 2 x 6 = 12 > 10); 5 + 3 (2 x 5 = 10); 2 alone (3 x 5 = 15)
+  EXPECT_EQ(split_micro_batches({3, 5, 2, 6}, 10), (std::vector<std::vector<int64_t>>{{3}, {1, 0}, {2}}));
+  // ties keep their order
+  EXPECT_EQ(split_micro_batches({4, 4, 4, 4}, 8), (std::vector<std::vector<int64_t>>{{0, 1}, {2, 3}}));
   EXPECT_EQ(split_micro_batches({3, 5, 2, 6}, 0), (std::vector<std::vector<int64_t>>{{0, 1, 2, 3}}));
   EXPECT_EQ(split_micro_batches({30, 4}, 10), (std::vector<std::vector<int64_t>>{{0}, {1}}));  // too long: alone
 }
