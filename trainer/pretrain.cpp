@@ -21,30 +21,43 @@ namespace {
 
 struct Batch {
   torch::Tensor input, target, mask;  // [B, L-1]: tokens, next tokens (pad where none), 1 for real tokens
-  int64_t positions = 0;               // B * (L-1), padding included
+  int64_t tokens = 0;                  // real (non-pad) target tokens
 };
 
-Batch make_batch(CorpusGenerator& gen, const Tokenizer& tok, int64_t n) {
+// Documents per micro-batch. A step's documents are sorted by length and cut into micro-batches, each
+// padded to its own longest document, so short documents (a direct answer is 20 tokens) do not pay
+// for the longest (up to 64). Measured on the 0.8M base: 16 documents per micro-batch took about 30%
+// less CPU time than one batch of 64 (32: 20% less; 8: slower again). The loss is normalised by the
+// step's total token count, so the gradient is that of the whole batch.
+constexpr int64_t kMicroBatchDocs = 16;
+
+std::vector<Batch> make_batches(CorpusGenerator& gen, const Tokenizer& tok, int64_t n) {
   std::vector<std::vector<int32_t>> docs;
-  size_t longest = 0;
   for (int64_t i = 0; i < n; ++i) {
     CorpusDoc d = gen.next();
     std::vector<int32_t> ids = tok.encode(d.prompt + d.completion);
     ids.push_back(tok.eos_id());
-    longest = std::max(longest, ids.size());
     docs.push_back(std::move(ids));
   }
-  const int64_t L = int64_t(longest);
-  torch::Tensor ids = torch::full({n, L}, int64_t(tok.pad_id()), torch::kInt64);
-  auto acc = ids.accessor<int64_t, 2>();
-  for (int64_t i = 0; i < n; ++i)
-    for (size_t j = 0; j < docs[size_t(i)].size(); ++j) acc[i][int64_t(j)] = docs[size_t(i)][j];
-  Batch b;
-  b.input = ids.slice(1, 0, L - 1).contiguous();
-  b.target = ids.slice(1, 1, L).contiguous();
-  b.mask = b.input.ne(tok.pad_id()).to(torch::kInt64);
-  b.positions = n * (L - 1);
-  return b;
+  std::stable_sort(docs.begin(), docs.end(), [](const auto& x, const auto& y) { return x.size() < y.size(); });
+  std::vector<Batch> out;
+  for (int64_t first = 0; first < n; first += kMicroBatchDocs) {
+    const int64_t rows = std::min(kMicroBatchDocs, n - first);
+    const int64_t L = int64_t(docs[size_t(first + rows - 1)].size());
+    torch::Tensor ids = torch::full({rows, L}, int64_t(tok.pad_id()), torch::kInt64);
+    auto acc = ids.accessor<int64_t, 2>();
+    Batch b;
+    for (int64_t i = 0; i < rows; ++i) {
+      const std::vector<int32_t>& d = docs[size_t(first + i)];
+      for (size_t j = 0; j < d.size(); ++j) acc[i][int64_t(j)] = d[j];
+      b.tokens += int64_t(d.size()) - 1;
+    }
+    b.input = ids.slice(1, 0, L - 1).contiguous();
+    b.target = ids.slice(1, 1, L).contiguous();
+    b.mask = b.input.ne(tok.pad_id()).to(torch::kInt64);
+    out.push_back(std::move(b));
+  }
+  return out;
 }
 
 OptimConfig pretrain_optim(const PretrainConfig& p) {
@@ -233,35 +246,42 @@ PretrainResult pretrain(const Config& cfg) {
            std::to_string(pc.batch_size) + " documents");
   Progress progress("pretrain", long(pc.steps));
   std::vector<double> recent;
-  int64_t positions = 0;
+  int64_t tokens = 0;
   const double start = now_seconds();
   for (int64_t step = 0; step < pc.steps; ++step) {
-    Batch b = make_batch(gen, tok, pc.batch_size);
+    const std::vector<Batch> batches = make_batches(gen, tok, pc.batch_size);
     const double lr = learning_rate(step, pc.steps, oc);
-    torch::Tensor logits = model->forward(b.input.to(device), b.mask.to(device));
-    torch::Tensor loss = torch::nn::functional::cross_entropy(
-        logits.reshape({-1, logits.size(-1)}), b.target.reshape({-1}).to(device),
-        torch::nn::functional::CrossEntropyFuncOptions().ignore_index(tok.pad_id()));
+    int64_t step_tokens = 0;
+    for (const Batch& b : batches) step_tokens += b.tokens;
     opt.zero_grad();
-    loss.backward();
+    double l = 0;
+    for (const Batch& b : batches) {
+      torch::Tensor logits = model->forward(b.input.to(device), b.mask.to(device));
+      torch::Tensor loss = torch::nn::functional::cross_entropy(
+                               logits.reshape({-1, logits.size(-1)}), b.target.reshape({-1}).to(device),
+                               torch::nn::functional::CrossEntropyFuncOptions().ignore_index(tok.pad_id()).reduction(
+                                   torch::kSum)) /
+                           double(step_tokens);
+      loss.backward();
+      l += loss.item<double>();
+    }
     clip_grad_norm(opt.params(), oc.max_grad_norm);
     opt.step(lr);
-    const double l = loss.item<double>();
+    tokens += step_tokens;
     if (!std::isfinite(l)) throw RunError("pretrain: loss is " + std::to_string(l) + " at step " + std::to_string(step + 1));
     recent.push_back(l);
     if (recent.size() > 20) recent.erase(recent.begin());
-    positions += b.positions;
     if ((step + 1) % 10 == 0 || step + 1 == pc.steps) {
       std::ostringstream m;
       m.precision(4);
       m << "loss " << l << "  lr " << std::scientific << std::setprecision(2) << lr << std::defaultfloat << "  tok/s "
-        << int64_t(double(positions) / std::max(1e-9, now_seconds() - start));
+        << int64_t(double(tokens) / std::max(1e-9, now_seconds() - start));
       progress.update(long(step + 1), m.str());
     }
   }
   progress.finish();
   res.wall_s = now_seconds() - start;
-  res.tokens_per_s = double(positions) / std::max(1e-9, res.wall_s);
+  res.tokens_per_s = double(tokens) / std::max(1e-9, res.wall_s);
   for (double l : recent) res.final_loss += l / double(recent.size());
 
   // A quick look at the base on the held-out problems (the eval split of task.eval_size).

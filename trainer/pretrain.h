@@ -17,7 +17,7 @@ struct PretrainResult {
   int64_t params = 0;
   double final_loss = 0;     // mean of the last min(20, steps) steps
   double wall_s = 0;         // training loop only
-  double tokens_per_s = 0;   // non-pad tokens through forward + backward + AdamW, per second
+  double tokens_per_s = 0;   // real (non-pad) tokens through forward + backward + AdamW, per second
   std::string out;
 };
 
