@@ -13,7 +13,8 @@ torch::Tensor unbiased_std(const torch::Tensor& x /*[P,G]*/) {
 }
 }  // namespace
 
-Advantages group_advantages(const torch::Tensor& rewards, int64_t group_size, ScaleRewards scale, double eps) {
+Advantages group_advantages(const torch::Tensor& rewards, int64_t group_size, ScaleRewards scale, double eps,
+                            double batch_std) {
   TORCH_CHECK(rewards.dim() == 1, "rewards must be [P*G], got ", rewards.sizes());
   TORCH_CHECK(group_size >= 1 && rewards.size(0) % group_size == 0, "rewards of size ", rewards.size(0),
               " do not split into groups of ", group_size);
@@ -27,8 +28,10 @@ Advantages group_advantages(const torch::Tensor& rewards, int64_t group_size, Sc
   switch (scale) {
     case ScaleRewards::Group: centered = centered / (out.group_std.unsqueeze(1) + eps); break;
     case ScaleRewards::Batch: {
-      auto batch_std = r.size(0) > 1 ? r.std(0, true) : torch::zeros({}, r.options());
-      centered = centered / (batch_std + eps);
+      auto std = batch_std >= 0 ? torch::full({}, batch_std, r.options())
+                 : r.size(0) > 1    ? r.std(0, true)
+                                    : torch::zeros({}, r.options());
+      centered = centered / (std + eps);
       break;
     }
     case ScaleRewards::None: break;

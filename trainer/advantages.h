@@ -18,9 +18,10 @@ struct Advantages {
 
 // rewards: [P*G], completions of one prompt contiguous. scale: group -> / (group std + eps);
 // batch -> / (std of the whole batch + eps); none (Dr. GRPO) -> unscaled.
-// Standard deviations are unbiased (Bessel), as torch.std in TRL and verl.
+// Standard deviations are unbiased (Bessel), as torch.std in TRL and verl. batch_std >= 0 replaces the
+// local batch std (data parallel: the std of the whole batch over all ranks).
 Advantages group_advantages(const torch::Tensor& rewards /*[P*G]*/, int64_t group_size, ScaleRewards scale,
-                            double eps);
+                            double eps, double batch_std = -1);
 
 // Indices of the groups that keep a learning signal (DAPO dynamic sampling keeps only these).
 std::vector<int64_t> groups_with_signal(const std::vector<bool>& zero_std);

@@ -3,6 +3,7 @@
 #include <ATen/autocast_mode.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
 #include "core/atomic_file.h"
@@ -157,8 +158,16 @@ Trainer::Drawn Trainer::generate_and_score(int64_t step) {
 }
 
 Advantages Trainer::advantages_of(const Rollouts& batch) {
-  return group_advantages(torch::tensor(batch.rewards(), torch::kFloat64), cfg_.grpo.group_size,
-                          cfg_.grpo.scale_rewards, cfg_.grpo.adv_eps);
+  auto rewards = batch.rewards();
+  double batch_std = -1;
+  if (cfg_.grpo.scale_rewards == ScaleRewards::Batch && opts_.dist.world_size > 1) {  // std over all ranks
+    std::vector<double> s = {0, 0, double(rewards.size())};
+    for (double r : rewards) s[0] += r, s[1] += r * r;
+    opts_.dist.all_reduce_counts(s);
+    batch_std = s[2] > 1 ? std::sqrt(std::max(0.0, (s[1] - s[0] * s[0] / s[2]) / (s[2] - 1))) : 0.0;
+  }
+  return group_advantages(torch::tensor(rewards, torch::kFloat64), cfg_.grpo.group_size, cfg_.grpo.scale_rewards,
+                          cfg_.grpo.adv_eps, batch_std);
 }
 
 TrainBatch Trainer::logprob_batch(const Rollouts& r, const Advantages& adv) {

@@ -227,6 +227,12 @@ TEST(GroupAdvantages, BatchScaling) {
   EXPECT_EQ(a.values[5].item<double>(), 0.0);
 }
 
+TEST(GroupAdvantages, BatchStdFromAllRanksReplacesTheLocalOne) {
+  auto a = group_advantages(torch::tensor({1.0, 0.0, 2.0, 2.0}), 2, ScaleRewards::Batch, 1e-4, /*batch_std=*/2.0);
+  EXPECT_NEAR(a.values[0].item<double>(), 0.5 / 2.0001, 1e-7);
+  EXPECT_NEAR(a.values[1].item<double>(), -0.5 / 2.0001, 1e-7);
+}
+
 TEST(GroupAdvantages, NoScalingIsDrGrpo) {
   auto a = group_advantages(torch::tensor({1.0, 0.0, 0.0, 1.0, 3.0, 1.0, 2.0, 2.0}), 4, ScaleRewards::None, 1e-4);
   const double expected[8] = {0.5, -0.5, -0.5, 0.5, 1, -1, 0, 0};
