@@ -22,11 +22,25 @@ long long fail_at() {
   return s && *s ? std::atoll(s) : -1;
 }
 
+// Test hook: ZERORL_TEST_WRITE_DELAY_MS=N pauses N ms halfway through every file written, so that a test
+// can kill a process in the middle of a checkpoint write whatever the machine's speed.
+long long write_delay_ms() {
+  const char* s = std::getenv("ZERORL_TEST_WRITE_DELAY_MS");
+  return s && *s ? std::atoll(s) : 0;
+}
+
 void write_all(int fd, const std::string& path, const std::string& bytes) {
   long long limit = fail_at();
+  long long delay_ms = write_delay_ms();
+  const size_t half = bytes.size() / 2;
   size_t off = 0;
   while (off < bytes.size()) {
+    if (delay_ms > 0 && off >= half) {
+      ::usleep(static_cast<useconds_t>(delay_ms * 1000));
+      delay_ms = 0;
+    }
     size_t chunk = std::min<size_t>(bytes.size() - off, 1 << 20);
+    if (delay_ms > 0) chunk = std::min(chunk, half - off);
     if (limit >= 0 && g_written + static_cast<long long>(chunk) > limit) {
       size_t part = limit > g_written ? static_cast<size_t>(limit - g_written) : 0;
       if (part > 0 && ::write(fd, bytes.data() + off, part) < 0) {}

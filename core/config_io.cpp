@@ -1,6 +1,8 @@
 // Config loading from YAML files and --set overrides, and dumping back to YAML.
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -206,6 +208,11 @@ void load_rewards(const YAML::Node& node, const std::string& file, Config& cfg, 
 }
 
 void load_file(const std::string& file, Config& cfg, Problems& problems) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {  // it would open, and read as an empty file
+    problems.add("cannot read config file " + quote(file) + ": is a directory");
+    return;
+  }
   std::ifstream in(file);
   if (!in) {
     problems.add("cannot read config file " + quote(file) + ": " + std::strerror(errno));
@@ -213,9 +220,16 @@ void load_file(const std::string& file, Config& cfg, Problems& problems) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
+  const std::string text = ss.str();
+  size_t bad = 0;
+  if (!valid_utf8(text, &bad)) {  // YAML is Unicode; yaml-cpp would pass the bytes through
+    const auto line = 1 + std::count(text.begin(), text.begin() + std::ptrdiff_t(bad), '\n');
+    problems.add(file + ":" + std::to_string(line) + ": invalid UTF-8 (byte " + std::to_string(bad + 1) + ")");
+    return;
+  }
   YAML::Node root;
   try {
-    root = YAML::Load(ss.str());
+    root = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     problems.add(where(file, e.mark) + ": malformed YAML: " + e.msg);
     return;
