@@ -1,10 +1,16 @@
 // Trainer construction (everything before the first step) and the run loop around step().
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "model/hf_checkpoint.h"
 #include "model/threads.h"
 #include "trainer/corpus.h"
@@ -23,12 +29,82 @@ Tokenizer load_run_tokenizer(const Config& cfg) {
   return tiny_tokenizer();
 }
 
+namespace {
+
+// The model.* shape fields a config sets explicitly, as text by key (path, dtype, device and the init's
+// std are not shape: they apply to a loaded model too).
+struct ShapeFields {
+  const std::set<std::string>* explicitly_set = nullptr;  // null: every field
+  std::map<std::string, std::string> values;
+  template <class T, class... Rest> void operator()(const char* key, T& value, Rest&&...) {
+    const std::string k = key;
+    if (k == "path" || k == "dtype" || k == "device" || k == "initializer_range") return;
+    if (explicitly_set && !explicitly_set->count("model." + k)) return;
+    std::ostringstream os;
+    os.precision(17);
+    os << std::boolalpha << value;
+    values[k] = os.str();
+  }
+};
+
+// DESIGN.md: with model.path, config.json gives the shape, and a model.* shape field that disagrees is an error.
+void check_shape_fields(const Config& cfg, const ModelConfig& loaded) {
+  ShapeFields set{&cfg.explicitly_set, {}}, have{nullptr, {}};
+  ModelConfig given = cfg.model, found = loaded;
+  fields(set, given);
+  fields(have, found);
+  std::string problems;
+  int n = 0;
+  for (auto& [key, value] : set.values) {
+    if (key == "head_dim" && value == "0") continue;  // 0 = derived from the other fields
+    if (have.values[key] == value) continue;
+    if (n++ == 0) problems = "model." + key + " = " + value + " disagrees with " + have.values[key] + " in " +
+                             (fs::path(cfg.model.path) / "config.json").string();
+  }
+  if (n > 1) problems += " (and " + std::to_string(n - 1) + " more model.* fields)";
+  if (n > 0) throw InputError(problems + "; with model.path, config.json gives the shape: drop the model.* shape keys");
+}
+
+}  // namespace
+
 Transformer load_run_model(const Config& cfg) {
-  if (!cfg.model.path.empty()) return load_pretrained(cfg.model.path, cfg.model.device, cfg.model.dtype);
+  if (!cfg.model.path.empty()) {
+    check_shape_fields(cfg, read_hf_config(cfg.model.path));
+    return load_pretrained(cfg.model.path, cfg.model.device, cfg.model.dtype);
+  }
   Transformer m(cfg.model);
   init_weights(m, uint64_t(cfg.run.seed));
   return m;
 }
+
+namespace {
+
+// Test hook reachable from the binary (end-to-end NaN tests): ZERORL_TEST_NAN_STEPS=2,3:inf,5:grad poisons
+// the loss of those steps: NaN loss and gradient (default), an infinite loss with a finite gradient (inf),
+// or a finite loss with a NaN gradient (grad: 0 * sqrt(0) has gradient 0 * inf).
+std::function<void(int64_t, torch::Tensor&)> env_loss_hook() {
+  const char* env = std::getenv("ZERORL_TEST_NAN_STEPS");
+  if (!env || !*env) return nullptr;
+  std::map<int64_t, std::string> kinds;
+  for (const auto& item : split(env, ',')) {
+    const auto colon = item.find(':');
+    const std::string step = trim(item.substr(0, colon)), kind = colon == std::string::npos ? "nan" : item.substr(colon + 1);
+    if (step.empty() || step.find_first_not_of("0123456789") != std::string::npos || step.size() > 12 ||
+        (kind != "nan" && kind != "inf" && kind != "grad"))
+      throw InputError("ZERORL_TEST_NAN_STEPS: " + quote(item) + " is not STEP or STEP:nan|inf|grad");
+    kinds[std::stoll(step)] = kind;
+  }
+  log_warn("ZERORL_TEST_NAN_STEPS=" + std::string(env) + ": the loss of those steps is poisoned (test hook)");
+  return [kinds](int64_t step, torch::Tensor& loss) {
+    auto it = kinds.find(step);
+    if (it == kinds.end()) return;
+    if (it->second == "nan") loss = loss * std::numeric_limits<double>::quiet_NaN();
+    else if (it->second == "inf") loss = loss + std::numeric_limits<double>::infinity();
+    else loss = loss + 0.0 * torch::sqrt(loss - loss);
+  };
+}
+
+}  // namespace
 
 Trainer::Trainer(const Config& cfg, TrainOptions opts) : cfg_(cfg), opts_(std::move(opts)) {
   // A run directory this setup created is removed again when setup fails: no empty run left behind.
@@ -37,6 +113,7 @@ Trainer::Trainer(const Config& cfg, TrainOptions opts) : cfg_(cfg), opts_(std::m
     if (created_run_dir_) fs::remove_all(run_dir_, ec);
   };
   try {
+    loss_hook = env_loss_hook();
     setup(opts_.resume.empty() ? cfg_.run.resume : opts_.resume);
   } catch (const InputError&) {
     undo();
@@ -67,13 +144,16 @@ void Trainer::setup(const std::string& resume) {
   sampling_ = SamplingParams::from(cfg_.rollout);
   if (tok_.eos_id() >= 0) sampling_.stop_token_ids.push_back(tok_.eos_id());
   sampling_.validate();
+  // Which prompt: the file and its n-th row (n-th usable row with data.skip_bad_rows), or the synthetic task.
+  const std::string source = cfg_.data.train.empty() ? "data (task." + cfg_.task.name + ")" : cfg_.data.train;
   for (auto& ex : data_.train) {
+    const std::string where = source + ": prompt " + std::to_string(train_prompt_ids_.size() + 1);
     train_prompt_ids_.push_back(tok_.encode(ex.prompt));
-    if (train_prompt_ids_.back().empty()) throw InputError("data: a prompt encodes to no tokens: " + ex.question);
+    if (train_prompt_ids_.back().empty()) throw InputError(where + " encodes to no tokens: " + quote(ex.question));
     if (int64_t(train_prompt_ids_.back().size()) >= policy_->config().max_position_embeddings)
-      throw InputError("data: a prompt of " + std::to_string(train_prompt_ids_.back().size()) +
-                       " tokens leaves no room for a completion within model.max_position_embeddings = " +
-                       std::to_string(policy_->config().max_position_embeddings) + ": " + ex.question.substr(0, 80));
+      throw InputError(where + " has " + std::to_string(train_prompt_ids_.back().size()) +
+                       " tokens, which leaves no room for a completion within model.max_position_embeddings = " +
+                       std::to_string(policy_->config().max_position_embeddings) + ": " + quote(ex.question, 60));
     for (int32_t id : train_prompt_ids_.back())
       if (id >= policy_->config().vocab_size)
         throw InputError("tokenizer " + tok_.source() + " gives id " + std::to_string(id) +
