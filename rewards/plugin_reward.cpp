@@ -97,7 +97,10 @@ class PluginReward final : public Reward {
 }  // namespace
 
 PluginLibrary::PluginLibrary(const std::string& path) : path_(path) {
-  handle_ = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // dlopen searches LD_LIBRARY_PATH and the system directories for a name without a '/': a bare name is
+  // taken relative to the working directory instead, so that only the file the config names is loaded.
+  const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  handle_ = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle_) {
     const char* err = dlerror();
     throw InputError("rewards.plugins: cannot load " + quote(path) + ": " + (err ? err : "unknown error"));

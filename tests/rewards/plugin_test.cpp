@@ -1,6 +1,8 @@
 // The example plugin (examples/reward_plugin.cpp) loaded by path through RewardSet.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "core/config.h"
 #include "core/error.h"
 #include "rewards/reward_set.h"
@@ -57,12 +59,27 @@ TEST(PluginReward, UnloadableLibraryIsAConfigError) {
     EXPECT_NE(e.problems()[0].find("rewards.plugins: cannot load '/no/such/lib.so'"), std::string::npos)
         << e.problems()[0];
   }
-  // A shared library without the registration function.
+  // A shared library without the registration function: libm, by the full path this process mapped it from.
+  std::string libm;
+  std::ifstream maps("/proc/self/maps");
+  const std::string suffix = "/libm.so.6";
+  for (std::string line; libm.empty() && std::getline(maps, line);)
+    if (line.size() > suffix.size() && line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0)
+      libm = line.substr(line.find('/'));
+  ASSERT_FALSE(libm.empty());
+  try {
+    load_config({}, {"rewards.plugins=[" + libm + "]"}, check_rewards_config);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(e.problems()[0].find("does not export zerorl_register_rewards_v1"), std::string::npos)
+        << e.problems()[0];
+  }
+  // A bare name is a file in the working directory, never searched for on the library path.
   try {
     load_config({}, {"rewards.plugins=[libm.so.6]"}, check_rewards_config);
     FAIL() << "expected a ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(e.problems()[0].find("does not export zerorl_register_rewards_v1"), std::string::npos)
+    EXPECT_NE(e.problems()[0].find("rewards.plugins: cannot load 'libm.so.6'"), std::string::npos)
         << e.problems()[0];
   }
 }
