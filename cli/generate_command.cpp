@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -48,10 +49,12 @@ int cmd_generate(const std::vector<std::string>& args) {
     return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>{};
   };
   const std::string dir = vm["model"].as<std::string>();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) throw InputError("zerorl generate: --model " + dir + ": no such folder");
   const TemplateKind kind = parse_template(vm["template"].as<std::string>());
   const Config cfg = load_config(list("config"), list("set"));
 
-  log_info("generate: " + set_compute_threads(cfg.run.threads));
+  const std::string threads = set_compute_threads(cfg.run.threads);
   const Tokenizer tok = Tokenizer::load(cfg.tokenizer.path.empty() ? dir : cfg.tokenizer.path);
   Transformer model = load_pretrained(dir, cfg.model.device, cfg.model.dtype);
   const std::string prompt = apply_template(kind, vm["prompt"].as<std::string>());
@@ -64,6 +67,7 @@ int cmd_generate(const std::vector<std::string>& args) {
   SamplingParams p = SamplingParams::from(cfg.rollout);
   if (tok.eos_id() >= 0) p.stop_token_ids.push_back(tok.eos_id());
   Engine engine(model, tok, cfg.rollout);
+  log_info("generate: " + threads);  // after every input check: a bad input gives one line on stderr
   const auto samples = engine.generate({req}, p);
   for (const Sample& s : samples[0]) {
     nlohmann::ordered_json row;  // keys in the documented order
