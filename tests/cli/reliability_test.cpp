@@ -560,3 +560,35 @@ TEST(Security, CompletionsAreNeverEvaluatedAsCode) {
   }
   for (int i = 1; i <= 5; ++i) EXPECT_FALSE(fs::exists(m + std::to_string(i))) << i;
 }
+
+// An external reward program runs under the configured RLIMIT_AS and RLIMIT_CPU and gets its argv verbatim:
+// the program reports what it sees as its scores. Past its memory limit it fails, and the batch has no score.
+TEST(Security, ExternalRewardRunsUnderItsLimitsWithItsArgvVerbatim) {
+  Scratch t("limits");
+  write(t / "limits.py",
+        "import json, resource, sys\n"
+        "req = json.loads(sys.stdin.readline())\n"
+        "mb = resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20\n"
+        "cpu = resource.getrlimit(resource.RLIMIT_CPU)[0]\n"
+        "argv_ok = 1 if sys.argv[1:] == ['a b', '$(touch " + (t / "m") + ")'] else 0\n"
+        "print(json.dumps({'scores': [mb, cpu, argv_ok][:len(req['items'])]}), flush=True)\n");
+  auto r = run_process({zerorl_bin(), "score", "--reward", "limits", "--set",
+                        "rewards.limits.command=[python3, " + (t / "limits.py") + ", \"a b\", \"$(touch " + (t / "m") + ")\"]",
+                        "--set", "rewards.limits.memory_mb=256", "--set", "rewards.limits.cpu_s=7"},
+                       "{\"completion\": \"x\"}\n{\"completion\": \"y\"}\n{\"completion\": \"z\"}\n", 60);
+  expect_no_crash(r);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"reward\":256.0,\"rewards\":{\"limits\":256.0}}\n{\"reward\":7.0,\"rewards\":{\"limits\":7.0}}\n"
+                   "{\"reward\":1.0,\"rewards\":{\"limits\":1.0}}\n") << r.err;
+  EXPECT_FALSE(fs::exists(t / "m"));
+
+  write(t / "greedy.py", "import sys\nsys.stdin.readline()\nb = bytearray(1 << 30)\nprint('{\"scores\": [1]}', flush=True)\n");
+  auto g = run_process({zerorl_bin(), "score", "--reward", "greedy", "--set",
+                        "rewards.greedy.command=[python3, " + (t / "greedy.py") + "]", "--set",
+                        "rewards.greedy.memory_mb=256"},
+                       "{\"completion\": \"x\"}\n", 60);
+  expect_no_crash(g);
+  EXPECT_EQ(g.exit_code, 0) << g.err;
+  EXPECT_EQ(g.out, "{\"reward\":null,\"rewards\":{\"greedy\":null}}\n") << g.err;
+  EXPECT_TRUE(has(g.err, "MemoryError")) << g.err;
+}
