@@ -67,9 +67,9 @@ class World {
     auto r = run_process({zerorl_bin(), "train", "--config", source_dir() + "/configs/tiny_debug.yaml", "--set",
                           "run.dir=" + dir_ + "/seed-run", "--set", "train.steps=1", "--set", "train.eval_every=0",
                           "--set", "log.plots=false", "--set", "run.threads=1"});
-    if (r.exit_code != 0) error_ = "could not make a model folder: " + r.err;
     model_ = dir_ + "/model";
-    fs::copy(dir_ + "/seed-run/checkpoints/step-000001", model_, fs::copy_options::recursive);
+    if (r.exit_code != 0) error_ = "could not make a model folder: " + r.err;
+    else fs::copy(dir_ + "/seed-run/checkpoints/step-000001", model_, fs::copy_options::recursive);
   }
   std::string dir_, model_, error_;
 };
