@@ -17,6 +17,7 @@
 #include "trainer/plots.h"
 #include "trainer/run_dir.h"
 #include "trainer/signals.h"
+#include "trainer/summary.h"
 #include "trainer/trainer.h"
 
 namespace zerorl {
@@ -269,6 +270,14 @@ int Trainer::run() {
       evaluate_and_plot(counters_.step, /*plot_after=*/false);
     if (last_saved_step_ != counters_.step) save();
     plot(/*wait=*/true);  // the final plots, drawn before we return
+    if (opts_.dist.is_main()) {
+      std::string table = run_summary(run_dir_, now_seconds() - start);
+      if (!table.empty()) {
+        std::fputs(table.c_str(), stdout);  // the payload of `train`: base vs final
+        std::fflush(stdout);
+      }
+      if (cfg_.log.plots) log_info("plots: " + run_dir_ + "/plots/*.png");
+    }
   } catch (const InputError& e) {  // found during the run: exit 1, not 2
     throw RunError(e.what());
   }
