@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cmath>
 #include <set>
+#include <utility>
+#include <vector>
 
 namespace zerorl {
 namespace {
@@ -29,6 +31,28 @@ bool has_infinity(const Expr& e) {
   for (auto& a : e.args)
     if (has_infinity(*a)) return true;
   return false;
+}
+
+std::set<std::string> symbols_of(const Expr& a, const Expr& b) {
+  std::set<std::string> syms;
+  free_symbols(a, syms);
+  free_symbols(b, syms);
+  return syms;
+}
+
+// Both sides at kRandomPoints points (a symbol takes the same value on both sides). Points where
+// both are undefined are skipped; nullopt when only one side is defined at some point: they differ.
+std::optional<std::vector<std::pair<double, double>>> sample_both(const Expr& a, const Expr& b,
+                                                                  const std::set<std::string>& syms) {
+  std::vector<std::pair<double, double>> points;
+  for (int k = 0; k < kRandomPoints; ++k) {
+    std::map<std::string, double> env;
+    for (auto& s : syms) env[s] = point_value(s, k);
+    double va = eval_real(a, env), vb = eval_real(b, env);
+    if (std::isfinite(va) != std::isfinite(vb)) return std::nullopt;
+    if (std::isfinite(va)) points.emplace_back(va, vb);
+  }
+  return points;
 }
 
 bool is_equation(const Expr& e) { return e.op == Op::Rel && e.ops.size() == 1 && e.ops[0] == "="; }
@@ -140,19 +164,11 @@ class Comparer {
 
   bool proportional(const Expr& a, const Expr& b, bool any_sign) {
     if (auto r = ginac_ratio(a, b)) return any_sign || *r > 0;
-    std::set<std::string> syms;
-    free_symbols(a, syms);
-    free_symbols(b, syms);
+    auto points = sample_both(a, b, symbols_of(a, b));
+    if (!points) return false;
     std::optional<double> ratio;
     int good = 0;
-    for (int k = 0; k < kRandomPoints; ++k) {
-      std::map<std::string, double> env;
-      for (auto& s : syms) env[s] = point_value(s, k);
-      double va = eval_real(a, env), vb = eval_real(b, env);
-      if (!std::isfinite(va) || !std::isfinite(vb)) {
-        if (std::isfinite(va) != std::isfinite(vb)) return false;
-        continue;
-      }
+    for (auto [va, vb] : *points) {
       if (vb == 0 || va == 0) {
         if ((vb == 0) != (va == 0)) return false;
         continue;
@@ -179,9 +195,7 @@ class Comparer {
   }
 
   bool values_equal(const Expr& a, const Expr& b) {
-    std::set<std::string> syms;
-    free_symbols(a, syms);
-    free_symbols(b, syms);
+    std::set<std::string> syms = symbols_of(a, b);
     if (syms.empty()) {
       double va = eval_real(a, {}), vb = eval_real(b, {});
       // Infinity written as \infty is a value; an overflow (10^{10^{10}}) is not.
@@ -189,19 +203,11 @@ class Comparer {
       return numbers_close(va, vb);
     }
     if (auto g = ginac_equal(a, b); g && *g) return true;
-    int good = 0;
-    for (int k = 0; k < kRandomPoints; ++k) {
-      std::map<std::string, double> env;
-      for (auto& s : syms) env[s] = point_value(s, k);
-      double va = eval_real(a, env), vb = eval_real(b, env);
-      if (!std::isfinite(va) || !std::isfinite(vb)) {
-        if (std::isfinite(va) != std::isfinite(vb)) return false;
-        continue;
-      }
+    auto points = sample_both(a, b, syms);
+    if (!points) return false;
+    for (auto [va, vb] : *points)
       if (std::abs(va - vb) > kSymbolicTolerance * std::max({1.0, std::abs(va), std::abs(vb)})) return false;
-      ++good;
-    }
-    return good >= 2;
+    return points->size() >= 2;
   }
 
   bool scalar_equal(const Expr& a, const Expr& b) {
