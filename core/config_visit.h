@@ -1,5 +1,5 @@
 #pragma once
-// Internals shared by config.cpp and config_io.cpp (not for other libraries).
+// Internals shared by config.cpp, config_io.cpp and config_dump.cpp (not for other libraries).
 #include <sstream>
 #include <string>
 #include <type_traits>
