@@ -13,6 +13,8 @@ import os
 import struct
 import sys
 
+from hf_check_common import help_requested, read_json, report
+
 ARCHITECTURES = {"llama": "LlamaForCausalLM", "qwen2": "Qwen2ForCausalLM", "qwen3": "Qwen3ForCausalLM"}
 DTYPE_BYTES = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2, "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1}
 REQUIRED_INT = ["hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
@@ -112,11 +114,9 @@ def expected_tensors(cfg):
 def check(folder):
     problems = []
     cfg_path = os.path.join(folder, "config.json")
-    try:
-        with open(cfg_path, encoding="utf-8") as f:
-            cfg = json.load(f)
-    except (OSError, ValueError) as e:
-        return [f"{cfg_path}: {e}"]
+    cfg, problem = read_json(cfg_path)
+    if problem:
+        return [problem]
     if not isinstance(cfg, dict):
         return [f"{cfg_path}: not a JSON object"]
     kind = cfg.get("model_type")
@@ -137,12 +137,11 @@ def check(folder):
     if not isinstance(cfg.get("tie_word_embeddings"), bool):
         problems.append(f'{cfg_path}: "tie_word_embeddings" must be true or false')
     gen_path = os.path.join(folder, "generation_config.json")
-    try:
-        with open(gen_path, encoding="utf-8") as f:
-            if not isinstance(json.load(f), dict):
-                problems.append(f"{gen_path}: not a JSON object")
-    except (OSError, ValueError) as e:
-        problems.append(f"{gen_path}: {e}")
+    gen, problem = read_json(gen_path)
+    if problem:
+        problems.append(problem)
+    elif not isinstance(gen, dict):
+        problems.append(f"{gen_path}: not a JSON object")
     if problems:
         return problems
 
@@ -177,13 +176,13 @@ def check(folder):
 
 
 def main():
+    if help_requested(sys.argv):
+        print(__doc__.strip())
+        return 0
     if len(sys.argv) != 2:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
-    problems = check(sys.argv[1])
-    for p in problems:
-        print(p, file=sys.stderr)
-    if problems:
+    if report(check(sys.argv[1]), sys.stderr):
         return 1
     print(f"ok: {sys.argv[1]} is loadable by transformers")
     return 0

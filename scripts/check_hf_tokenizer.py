@@ -13,6 +13,8 @@ import json
 import os
 import sys
 
+from hf_check_common import help_requested, read_json, report
+
 FLAGS = ("single_word", "lstrip", "rstrip", "normalized", "special")
 MODEL_TYPES = {"BPE", "WordLevel", "WordPiece", "Unigram"}
 DECODERS = {"ByteLevel", "Fuse", "Metaspace", "WordPiece", "BPEDecoder", "CTC", "Sequence", "Replace",
@@ -22,11 +24,9 @@ DECODERS = {"ByteLevel", "Fuse", "Metaspace", "WordPiece", "BPEDecoder", "CTC", 
 def check(folder):
     problems = []
     path = os.path.join(folder, "tokenizer.json")
-    try:
-        with open(path, encoding="utf-8") as f:
-            tok = json.load(f)
-    except (OSError, ValueError) as e:
-        return [f"{path}: {e}"], None
+    tok, problem = read_json(path)
+    if problem:
+        return [problem], None
     if not isinstance(tok, dict):
         return [f"{path}: not an object"], None
     for key in ("version", "truncation", "padding", "added_tokens", "normalizer", "pre_tokenizer",
@@ -93,11 +93,9 @@ def check(folder):
 
     cfg_path = os.path.join(folder, "tokenizer_config.json")
     if os.path.exists(cfg_path):
-        try:
-            with open(cfg_path, encoding="utf-8") as f:
-                cfg = json.load(f)
-        except ValueError as e:
-            problems.append(f"{cfg_path}: {e}")
+        cfg, problem = read_json(cfg_path)
+        if problem:
+            problems.append(problem)
             cfg = {}
         contents = set(vocab) | {a.get("content") for a in added if isinstance(a, dict)}
         for key in ("eos_token", "pad_token", "bos_token", "unk_token"):
@@ -128,13 +126,14 @@ def encode(tok, text):
 
 
 def main(argv):
+    if help_requested(argv):
+        print(__doc__)
+        return 0
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
         return 2
     problems, tok = check(argv[1])
-    if problems:
-        for p in problems:
-            print(p)
+    if report(problems, sys.stdout):
         return 1
     rest = argv[2:]
     while rest:
