@@ -5,6 +5,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <thread>
 
@@ -45,6 +47,10 @@ std::string fix_openblas_core() {
   return std::string(", openblas kernels ") + corename() + " (detected " + before + ")";
 }
 
+int hardware_cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+std::atomic<int> configured_threads{0};  // last set_compute_threads argument; 0: all cores
+
 }  // namespace
 
 std::string ensure_fast_blas() {
@@ -61,8 +67,30 @@ std::pair<int, int> thread_split(int threads) {
   return {1, n};
 }
 
+int row_threads() {
+  const int n = configured_threads.load();
+  return n > 0 ? n : hardware_cores();
+}
+
+SingleThreadedBlas::SingleThreadedBlas(bool active) {
+  if (!active) return;
+  auto get = blas_symbol<int (*)()>("openblas_get_num_threads");
+  auto set = blas_symbol<void (*)(int)>("openblas_set_num_threads");
+  if (!get || !set) return;
+  const int now = get();
+  if (now <= 1) return;
+  set(1);
+  previous_ = now;
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+  if (previous_ <= 0) return;
+  if (auto set = blas_symbol<void (*)(int)>("openblas_set_num_threads")) set(previous_);
+}
+
 std::string set_compute_threads(int threads) {
   const std::string core_note = ensure_fast_blas();
+  configured_threads.store(std::max(threads, 0));
   const int cores = std::max(1u, std::thread::hardware_concurrency());
   auto [torch_threads, blas_threads] = thread_split(threads);
   at::set_num_threads(torch_threads);
@@ -78,8 +106,8 @@ std::string set_compute_threads(int threads) {
     fn(blas_threads);
     blas = "openblas " + std::to_string(blas_threads);
   }
-  return "torch " + std::to_string(torch_threads) + ", " + interop + ", " + blas + " (of " +
-         std::to_string(cores) + " cores)" + core_note;
+  return "torch " + std::to_string(torch_threads) + ", " + interop + ", " + blas + ", fused decode " +
+         std::to_string(row_threads()) + " (of " + std::to_string(cores) + " cores)" + core_note;
 }
 
 }  // namespace zerorl

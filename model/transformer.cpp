@@ -6,7 +6,6 @@
 #include <string>
 
 #include "core/error.h"
-#include "model/small_attention.h"
 #include "model/threads.h"
 
 namespace zerorl {
@@ -151,8 +150,6 @@ struct TransformerImpl::Pass {
   torch::Tensor cos, sin;        // [B,T,H+KV,hd]: RoPE rows for q and k; q rows carry 1/sqrt(hd)
   torch::Tensor mask;            // additive [B,1,T,1,L]
   torch::Tensor rows, pos;       // [B,T] cache slots written (cached pass only)
-  torch::Tensor qpos_cpu;        // [B,T] the same positions on the CPU (cached pass only)
-  bool small = false;            // attention by small_attention() (no mask tensor built)
 };
 
 TransformerImpl::TransformerImpl(const ModelConfig& cfg) : cfg_(cfg) {
@@ -208,8 +205,9 @@ torch::Tensor TransformerImpl::attention(const BlockWeights& w, const torch::Ten
   auto k_new = qk.narrow(2, H, KV), v_new = qkv.narrow(2, H + KV, KV);  // [B,T,KV,D]
   torch::Tensor keys, values;                                            // [B,KV,L,D]
   if (cache) {
-    write_cache(cache->k[layer], k_new, p.qpos_cpu.data_ptr<int64_t>(), p.rows, p.pos);
-    write_cache(cache->v[layer], v_new, p.qpos_cpu.data_ptr<int64_t>(), p.rows, p.pos);
+    using torch::indexing::Slice;
+    cache->k[layer].index_put_({p.rows, Slice(), p.pos}, k_new);
+    cache->v[layer].index_put_({p.rows, Slice(), p.pos}, v_new);
     keys = cache->k[layer].narrow(0, 0, B).narrow(2, 0, p.L);
     values = cache->v[layer].narrow(0, 0, B).narrow(2, 0, p.L);
   } else {
@@ -218,17 +216,12 @@ torch::Tensor TransformerImpl::attention(const BlockWeights& w, const torch::Ten
   }
   // Query rows ordered (t, g) inside each kv head, so the [B,1,T,1,L] mask broadcasts over heads.
   auto q = qk.narrow(2, 0, H).reshape({B, T, KV, G, D}).permute({0, 2, 1, 3, 4}).reshape({B, KV, T * G, D});
-  torch::Tensor out;  // [B,KV,T*G,D]
-  if (p.small) {
-    out = small_attention(q, keys, values, p.qpos_cpu.data_ptr<int64_t>(), T);
-  } else {
-    auto scores = torch::matmul(q, keys.transpose(2, 3));  // [B,KV,T*G,L]
-    scores.view({B, KV, T, G, p.L}).add_(p.mask);
-    auto probs = scores.scalar_type() == torch::kFloat
-                     ? torch::softmax(scores, -1)
-                     : torch::softmax(scores, -1, torch::kFloat).to(scores.scalar_type());
-    out = torch::matmul(probs, values);
-  }
+  auto scores = torch::matmul(q, keys.transpose(2, 3));  // [B,KV,T*G,L]
+  scores.view({B, KV, T, G, p.L}).add_(p.mask);
+  auto probs = scores.scalar_type() == torch::kFloat
+                   ? torch::softmax(scores, -1)
+                   : torch::softmax(scores, -1, torch::kFloat).to(scores.scalar_type());
+  auto out = torch::matmul(probs, values);  // [B,KV,T*G,D]
   return out.view({B, KV, T, G, D}).permute({0, 2, 1, 3, 4}).reshape({B * T, H * D});
 }
 
@@ -315,23 +308,20 @@ torch::Tensor TransformerImpl::forward_cached(const torch::Tensor& ids, const to
   }
   TORCH_CHECK(L <= cache.max_len(), "forward_cached: position ", L - 1, " exceeds cache length ",
               cache.max_len());
+  ensure_rope(L, embed_);
+  if (fused_applies(cache)) return forward_cached_fused(ids, qp, cache);
   Pass p;
   p.B = B;
   p.T = T;
   p.L = L;
-  ensure_rope(L, embed_);
   auto qpos = qpos_cpu.to(dev);
   rope_rows(rope_cos_, rope_sin_, qpos, heads_, kv_heads_, head_dim_, p.cos, p.sin);
   p.pos = qpos;
-  p.qpos_cpu = qpos_cpu;
   p.rows = torch::arange(B, qpos.options()).view({B, 1}).expand({B, T});
-  p.small = small_attention_applies(cache.k[0], T * groups_);
-  if (!p.small) {
-    auto keys = torch::arange(L, qpos.options()).view({1, 1, L});
-    p.mask = torch::full({B, T, L}, kMaskValue, embed_.options().requires_grad(false))
-                 .masked_fill_(keys <= qpos.view({B, T, 1}), 0.0)
-                 .view({B, 1, T, 1, L});
-  }
+  auto keys = torch::arange(L, qpos.options()).view({1, 1, L});
+  p.mask = torch::full({B, T, L}, kMaskValue, embed_.options().requires_grad(false))
+               .masked_fill_(keys <= qpos.view({B, T, 1}), 0.0)
+               .view({B, 1, T, 1, L});
   return run(ids.to(dev), p, &cache);
 }
 

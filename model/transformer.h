@@ -54,7 +54,12 @@ class TransformerImpl : public torch::nn::Module {
   // rows of different lengths batch together and right-padded prefill works (pad slots are overwritten by
   // the next call, which passes each row's true length as its start). The cache must have the model's
   // dtype and device.
+  // On the CPU in float32 this runs a fused pass (model/fused_decode.cpp) that splits the rows over
+  // row_threads() threads (model/threads.h); elsewhere it runs the LibTorch ops of forward().
   torch::Tensor forward_cached(const torch::Tensor& ids, const torch::Tensor& start, KVCache& cache);
+
+  // Off: forward_cached always takes the LibTorch path (tests compare the two; on by default).
+  void set_fused_cpu_decode(bool on) { fused_cpu_ = on; }
 
   const ModelConfig& config() const { return cfg_; }
   const std::vector<BlockWeights>& blocks() const { return blocks_; }
@@ -68,12 +73,16 @@ class TransformerImpl : public torch::nn::Module {
   torch::Tensor attention(const BlockWeights& w, const torch::Tensor& x, const Pass& pass, KVCache* cache,
                           size_t layer);
   void ensure_rope(int64_t needed_len, const torch::Tensor& like);
+  bool fused_applies(const KVCache& cache) const;
+  // qpos [B*T]: the position of each new token.
+  torch::Tensor forward_cached_fused(const torch::Tensor& ids, const int64_t* qpos, KVCache& cache);
 
   ModelConfig cfg_;
   int64_t heads_, kv_heads_, head_dim_, groups_;
   std::vector<BlockWeights> blocks_;
   torch::Tensor embed_, final_norm_, lm_head_;
   torch::Tensor rope_cos_, rope_sin_;  // [len, head_dim] in the parameter dtype/device; sin sign-folded
+  bool fused_cpu_ = true;
 };
 TORCH_MODULE(Transformer);
 

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 
+#include "model/threads.h"
 #include "model/transformer.h"
 
 namespace zerorl {
@@ -26,6 +27,7 @@ ModelConfig tiny(const std::string& type) {
     c.tie_word_embeddings = false;
   }
   if (type == "llama") {
+    c.attention_bias = true;  // q/k/v and o biases
     c.rope_scaling_type = "llama3";
     c.rope_scaling_factor = 8;
     c.rope_scaling_original_max_position_embeddings = 64;
@@ -51,13 +53,22 @@ double max_diff(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>();
 }
 
-class CacheEquivalence : public ::testing::TestWithParam<std::string> {};
+// (family, fused): the fused CPU pass and the LibTorch path (used on GPUs and for bfloat16) both checked.
+class CacheEquivalence : public ::testing::TestWithParam<std::tuple<std::string, bool>> {
+ protected:
+  ModelConfig config() const { return tiny(std::get<0>(GetParam())); }
+  Transformer model(const ModelConfig& cfg, uint64_t seed = 1) const {
+    auto m = make(cfg, seed);
+    m->set_fused_cpu_decode(std::get<1>(GetParam()));
+    return m;
+  }
+};
 
 // Prompts of different lengths, prefilled together with right padding, then decoded one token per
 // step with each row's true start: every real position's logits equal the full forward's.
 TEST_P(CacheEquivalence, PaddedPrefillThenDecodeMatchesFullForward) {
-  auto cfg = tiny(GetParam());
-  auto m = make(cfg);
+  auto cfg = config();
+  auto m = model(cfg);
   const std::vector<int64_t> prompt_len = {3, 6, 1, 4};
   const int64_t B = 4, new_tokens = 14, P = 6;  // total up to 20 > max_position_embeddings
   auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
@@ -88,8 +99,8 @@ TEST_P(CacheEquivalence, PaddedPrefillThenDecodeMatchesFullForward) {
 
 // Chunks of several tokens per call, with rows at different starts (speculative / chunked prefill).
 TEST_P(CacheEquivalence, ChunkedDecodeMatchesFullForward) {
-  auto cfg = tiny(GetParam());
-  auto m = make(cfg, 3);
+  auto cfg = config();
+  auto m = model(cfg, 3);
   const int64_t B = 3, T = 3;
   auto tokens = torch::randint(cfg.vocab_size, {B, 12}, torch::kLong);
   auto full = m->forward(tokens).detach();
@@ -111,11 +122,10 @@ TEST_P(CacheEquivalence, ChunkedDecodeMatchesFullForward) {
   }
 }
 
-// A long prefill (more than 16 query rows per kv head) takes the batched-matmul attention instead of
-// the small-attention loops; both must agree with the full forward.
+// A long prefill, then single-token steps.
 TEST_P(CacheEquivalence, LongPrefillThenDecodeMatchesFullForward) {
-  auto cfg = tiny(GetParam());
-  auto m = make(cfg, 4);
+  auto cfg = config();
+  auto m = model(cfg, 4);
   const int64_t B = 2, P = 10, N = 4;
   auto tokens = torch::randint(cfg.vocab_size, {B, P + N}, torch::kLong);
   auto full = m->forward(tokens).detach();
@@ -128,7 +138,44 @@ TEST_P(CacheEquivalence, LongPrefillThenDecodeMatchesFullForward) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Families, CacheEquivalence, ::testing::Values("llama", "qwen2", "qwen3"));
+INSTANTIATE_TEST_SUITE_P(Families, CacheEquivalence,
+                         ::testing::Combine(::testing::Values("llama", "qwen2", "qwen3"), ::testing::Bool()));
+
+// The fused pass splits rows over row_threads() threads: any split gives the LibTorch path's logits and
+// cache, for rows at different positions, single tokens and chunks.
+TEST(Transformer, FusedDecodeMatchesLibTorchPathForEveryThreadCount) {
+  for (const std::string family : {"llama", "qwen3"}) {
+    auto cfg = tiny(family);
+    auto fused = make(cfg, 5), plain = make(cfg, 5);
+    plain->set_fused_cpu_decode(false);
+    const int64_t B = 5;
+    auto tokens = torch::randint(cfg.vocab_size, {B, 9}, torch::kLong);
+    auto start = torch::tensor(std::vector<int64_t>{0, 3, 1, 5, 2}, torch::kLong);
+    for (int threads : {1, 2, 3, 7}) {
+      set_compute_threads(threads);
+      auto a = KVCache::allocate(cfg, B, 12, torch::kFloat, torch::kCPU);
+      auto b = KVCache::allocate(cfg, B, 12, torch::kFloat, torch::kCPU);
+      for (auto* c : {&a, &b}) {  // same random history in both caches
+        for (size_t l = 0; l < c->k.size(); ++l) {
+          auto gen = at::make_generator<at::CPUGeneratorImpl>(40 + l);
+          c->k[l].normal_(0, 1, gen);
+          c->v[l].normal_(0, 1, gen);
+        }
+      }
+      for (int64_t T : {1, 3}) {
+        auto ids = tokens.narrow(1, T, T);
+        auto st = start + T;
+        auto x = fused->forward_cached(ids, st, a), y = plain->forward_cached(ids, st, b);
+        EXPECT_LE(max_diff(x, y), 1e-5) << family << ", " << threads << " threads, T " << T;
+        for (size_t l = 0; l < a.k.size(); ++l) {
+          EXPECT_LE(max_diff(a.k[l], b.k[l]), 1e-5) << family << " layer " << l;
+          EXPECT_LE(max_diff(a.v[l], b.v[l]), 1e-5) << family << " layer " << l;
+        }
+      }
+    }
+    set_compute_threads(0);
+  }
+}
 
 TEST(Transformer, RightPaddingLeavesRealPositionsUnchanged) {
   auto cfg = tiny("qwen2");
