@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""Overlay the evaluation curves of several ZeroRL runs (seeds, configs) in one PNG.
+
+Usage: /usr/bin/python3 scripts/compare_runs.py OUT.png RUN_DIR [RUN_DIR...]
+
+Reads RUN_DIR/eval.jsonl of each run and draws eval/pass@1, eval/greedy, eval/format and eval/mean_length
+against the step, one line per run (labelled by the run folder's name), plus the median across runs.
+A run without eval.jsonl is reported on stderr and skipped.
+"""
+import json
+import os
+import statistics
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+PANELS = [("eval/pass@1", "sampled pass@1 (strict)"), ("eval/greedy", "greedy accuracy"),
+          ("eval/format", "format rate"), ("eval/mean_length", "mean completion length (tokens)")]
+
+
+def read_eval(run):
+    path = os.path.join(run, "eval.jsonl")
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                print(f"{path}:{n}: skipped a line that is not JSON", file=sys.stderr)
+    return rows
+
+
+def main(argv):
+    if len(argv) < 3 or argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
+    out, runs = argv[1], argv[2:]
+    curves = {}
+    for run in runs:
+        try:
+            curves[os.path.basename(os.path.normpath(run))] = read_eval(run)
+        except OSError as e:
+            print(f"error: {run}: {e.strerror}", file=sys.stderr)
+    if not curves:
+        print("error: no run with an eval.jsonl", file=sys.stderr)
+        return 1
+    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.2 * len(PANELS), 3.4))
+    for ax, (key, title) in zip(axes, PANELS):
+        by_step = {}
+        for name, rows in curves.items():
+            pts = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], lw=1, alpha=0.6, label=name)
+            for s, v in pts:
+                by_step.setdefault(s, []).append(v)
+        steps = sorted(by_step)
+        ax.plot(steps, [statistics.median(by_step[s]) for s in steps], color="black", lw=2, label="median")
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("step")
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.tight_layout()
+    tmp = out + ".tmp.png"
+    fig.savefig(tmp, dpi=110)
+    os.replace(tmp, out)
+    print(f"wrote {out} ({len(curves)} runs)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

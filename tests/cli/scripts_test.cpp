@@ -1,0 +1,79 @@
+// The Python report scripts the README tells users to run: scripts/recheck_stats.py and
+// scripts/compare_runs.py, on small inputs whose figures are counted by hand below.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/cli/run_process.h"
+
+namespace zerorl::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path temp_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("zerorl_scripts_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+TEST(RecheckStats, CountsSlipsRechecksAndFixesByHand) {
+  if (run_process({"python3", "-c", "pass"}).exit_code != 0) GTEST_SKIP() << "python3 not found";
+  const fs::path d = temp_dir("recheck");
+  std::ofstream(d / "c.jsonl")
+      // 3 columns, all right, strict correct.
+      << R"({"prompt":"347+285=","completion":"<think>7+5=12,4+8+1=13,3+2+1=6</think><answer>632</answer>"})" "\n"
+      // middle column slipped (14), re-checked and fixed (13): strict correct.
+      << R"({"prompt":"347+285=","completion":"<think>7+5=12,4+8+1=14 wait 4+8+1=13,3+2+1=6</think><answer>632</answer>"})" "\n"
+      // first column slipped (11), not re-checked; a right column re-checked (restated); answer outside tags.
+      << R"({"prompt":"347+285=","completion":"7+5=11,4+8+1=13 wait 4+8+1=13,3+2+1=6 Answer: 631"})" "\n"
+      // no scratchpad at all.
+      << R"({"prompt":"100+200=","completion":"Answer: 300"})" "\n";
+  ProcessResult r = run_process({"python3", source_dir() + "/scripts/recheck_stats.py", (d / "c.jsonl").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string last = r.out.substr(r.out.rfind('{'));
+  auto j = nlohmann::json::parse(last);
+  EXPECT_EQ(j["completions"], 4);
+  EXPECT_DOUBLE_EQ(j["strict"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(j["recheck_share"].get<double>(), 0.5);
+  EXPECT_EQ(j["columns"], 9);
+  EXPECT_EQ(j["slipped"], 2);
+  EXPECT_EQ(j["rechecked_slips"], 1);
+  EXPECT_EQ(j["fixed"], 1);
+  EXPECT_DOUBLE_EQ(j["wait_after_slip"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(j["wait_after_right"].get<double>(), 1.0 / 7);
+
+  std::ofstream(d / "bad.jsonl") << R"({"prompt":"347+285="})" "\n";
+  r = run_process({"python3", source_dir() + "/scripts/recheck_stats.py", (d / "bad.jsonl").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("bad.jsonl:1:"), std::string::npos) << r.err;
+  fs::remove_all(d);
+}
+
+TEST(CompareRuns, DrawsOnePngFromSeveralRunsAndSkipsMissingOnes) {
+  if (run_process({"/usr/bin/python3", "-c", "import matplotlib"}).exit_code != 0) GTEST_SKIP() << "matplotlib missing";
+  const fs::path d = temp_dir("compare");
+  for (const char* run : {"seed0", "seed1"}) {
+    fs::create_directories(d / run);
+    std::ofstream(d / run / "eval.jsonl")
+        << R"({"step":0,"eval/pass@1":0.1,"eval/greedy":0.2,"eval/format":0.2,"eval/mean_length":30})" "\n"
+        << R"({"step":10,"eval/pass@1":0.5,"eval/greedy":0.9,"eval/format":0.8,"eval/mean_length":29})" "\n";
+  }
+  const fs::path png = d / "cmp.png";
+  ProcessResult r = run_process({"/usr/bin/python3", source_dir() + "/scripts/compare_runs.py", png.string(),
+                                 (d / "seed0").string(), (d / "seed1").string(), (d / "missing").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(2 runs)"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;
+  std::ifstream f(png, std::ios::binary);
+  char magic[4] = {};
+  f.read(magic, 4);
+  EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+  fs::remove_all(d);
+}
+
+}  // namespace
+}  // namespace zerorl::test
