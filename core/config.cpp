@@ -107,9 +107,6 @@ std::vector<std::string> validate(const Config& cfg_in) {
                 ": must be divisible by model.num_key_value_heads=" + std::to_string(m.num_key_value_heads));
   if (m.device != "cpu" && m.device != "cuda" && !starts_with(m.device, "cuda:"))
     p.push_back("model.device=" + quote(m.device) + ": must be cpu, cuda or cuda:N");
-  if (cfg.grpo.group_size < 2)
-    p.push_back("grpo.group_size=" + std::to_string(cfg.grpo.group_size) +
-                ": GRPO needs at least 2 completions per prompt to compare them");
   if (cfg.grpo.delta != 0 && cfg.grpo.delta <= 1)
     p.push_back("grpo.delta=" + num(cfg.grpo.delta) + ": the dual clip must be 0 (off) or > 1");
   if (cfg.eval.k > cfg.eval.samples)

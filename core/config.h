@@ -206,7 +206,7 @@ struct GrpoConfig {
 };
 template <class V> void fields(V& v, GrpoConfig& c) {
   v("prompts_per_step", c.prompts_per_step, "prompts per step, over all ranks", at_least(1));
-  v("group_size", c.group_size, "completions per prompt (G)", at_least(1));
+  v("group_size", c.group_size, "completions per prompt (G); GRPO compares at least 2", at_least(2));
   v("loss_type", c.loss_type, "loss normalisation: grpo | bnpo | dr_grpo | dapo");
   v("scale_rewards", c.scale_rewards, "advantage scaling: group std | batch std | none (Dr. GRPO)");
   v("epsilon_low", c.epsilon_low, "lower clip of the ratio (1 - eps_low)", at_least(0));

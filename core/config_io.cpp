@@ -4,6 +4,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -80,6 +82,9 @@ template <class T> std::string parse_into(const YAML::Node& n, T& out) {
 
 struct Problems {
   std::vector<std::string> list;
+  // Where each key got its value: "file:line:column" or "--set" (the last writer wins), so that range and
+  // cross-field problems found after loading can name it.
+  std::map<std::string, std::string> origin;
   void add(const std::string& s) { list.push_back(s); }
 };
 
@@ -97,8 +102,12 @@ struct Loader {
     if (!n) return;
     std::string dotted = section + "." + key;
     std::string err = parse_into(n, v);
-    if (!err.empty()) problems.add(where(file, n.Mark()) + ": " + dotted + "=" + quote(node_text(n)) + ": " + err);
-    else cfg.explicitly_set.insert(dotted);
+    if (!err.empty()) {
+      problems.add(where(file, n.Mark()) + ": " + dotted + "=" + quote(node_text(n)) + ": " + err);
+    } else {
+      cfg.explicitly_set.insert(dotted);
+      problems.origin[dotted] = where(file, n.Mark());
+    }
   }
 };
 
@@ -117,8 +126,12 @@ struct Setter {
     if (key != k) return;
     found = true;
     std::string err = parse_into(value, v);
-    if (!err.empty()) problems.add("--set " + section + "." + key + "=" + raw + ": " + err);
-    else cfg.explicitly_set.insert(section + "." + key);
+    if (!err.empty()) {
+      problems.add("--set " + section + "." + key + "=" + raw + ": " + err);
+    } else {
+      cfg.explicitly_set.insert(section + "." + key);
+      problems.origin[section + "." + key] = "--set";
+    }
   }
 };
 
@@ -366,7 +379,15 @@ Config load_config(const std::vector<std::string>& files, const std::vector<std:
   for (const auto& f : files) load_file(f, cfg, problems);
   for (const auto& o : overrides) apply_override(o, cfg, problems);
   // Every problem at once: fields that failed to parse kept their defaults, so checking the rest is sound.
-  for (auto& p : validate(cfg)) problems.add(p);
+  // Each starts "section.key=value: ..."; it gets the key's origin and only the first one per key is kept.
+  std::set<std::string> reported;
+  for (auto& p : validate(cfg)) {
+    const std::string key = p.substr(0, p.find_first_of("=:"));
+    if (!reported.insert(key).second) continue;
+    auto o = problems.origin.find(key);
+    if (o == problems.origin.end()) problems.add(p);
+    else problems.add(o->second + (o->second == "--set" ? " " : ": ") + p);
+  }
   if (extra_checks) extra_checks(cfg, problems.list);
   if (!problems.list.empty()) throw ConfigError(problems.list);
   return cfg;

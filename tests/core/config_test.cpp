@@ -199,3 +199,17 @@ TEST(Config, ListNamesEveryKeyWithTypeAndComment) {
                         "log.progress", "bench.batch"})
     EXPECT_NE(l.find(std::string(k) + "\t"), std::string::npos) << k;
 }
+
+// Problems found after loading (ranges, cross-field rules) name where the value came from, one line per key.
+TEST(Config, RangeProblemsNameTheFileLineOrSetThatGaveTheValue) {
+  auto f = write_tmp("range.yaml", "run:\n  seed: 1\ngrpo:\n  group_size: 0\n  beta: 0.0\noptim:\n  lr: -1\n");
+  auto p = problems_of({f}, {"eval.k=9"});
+  ASSERT_EQ(p.size(), 3u) << ::testing::PrintToString(p);
+  EXPECT_EQ(p[0], f + ":4:15: grpo.group_size=0: out of range, must be >= 2");
+  EXPECT_EQ(p[1], f + ":7:7: optim.lr=-1: out of range, must be > 0");
+  EXPECT_EQ(p[2], "--set eval.k=9: must be <= eval.samples=1");
+  // The last writer is named: a --set that overrides the file.
+  p = problems_of({f}, {"grpo.group_size=1", "optim.lr=0.1"});
+  ASSERT_EQ(p.size(), 1u) << ::testing::PrintToString(p);
+  EXPECT_EQ(p[0], "--set grpo.group_size=1: out of range, must be >= 2");
+}
