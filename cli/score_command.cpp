@@ -55,15 +55,7 @@ Row parse_row(const std::string& line, const std::string& where) {
 // command (exit 2) without partial output.
 std::vector<Row> read_rows(std::istream& in, const std::string& name) {
   std::vector<Row> rows;
-  std::string line;
-  long n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (trim(line).empty()) continue;
-    rows.push_back(parse_row(line, name + ":" + std::to_string(n)));
-  }
-  if (in.bad()) throw InputError("cannot read " + name + ": read error");
+  for_each_line(in, name, [&](const std::string& line, long n) { rows.push_back(parse_row(line, name + ":" + std::to_string(n))); });
   return rows;
 }
 

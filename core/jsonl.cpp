@@ -23,12 +23,7 @@ void read_jsonl(const std::string& path, const std::function<void(const nlohmann
                 bool skip_bad, long* skipped) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot read " + path + ": " + std::strerror(errno));
-  std::string line;
-  long n = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (trim(line).empty()) continue;
+  for_each_line(in, path, [&](const std::string& line, long n) {
     std::string where = path + ":" + std::to_string(n);
     try {
       nlohmann::json row = parse_json_line(line, where);
@@ -42,8 +37,19 @@ void read_jsonl(const std::string& path, const std::function<void(const nlohmann
       if (!skip_bad) throw;
       if (skipped) ++*skipped;
     }
+  });
+}
+
+void for_each_line(std::istream& in, const std::string& name, const std::function<void(const std::string&, long)>& fn) {
+  std::string line;
+  long n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (trim(line).empty()) continue;
+    fn(line, n);
   }
-  if (in.bad()) throw InputError("cannot read " + path + ": read error");
+  if (in.bad()) throw InputError("cannot read " + name + ": read error");
 }
 
 std::string to_json_line(const nlohmann::json& j) {

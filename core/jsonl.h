@@ -2,6 +2,7 @@
 // JSON-lines input and output.
 #include <cstdio>
 #include <functional>
+#include <istream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,6 +15,10 @@ namespace zerorl {
 void read_jsonl(const std::string& path,
                 const std::function<void(const nlohmann::json& row, long line)>& fn,
                 bool skip_bad = false, long* skipped = nullptr);
+
+// Calls fn(line, line_number) for each line of `in` that is not blank, without a trailing '\r';
+// a read error throws InputError naming `name`.
+void for_each_line(std::istream& in, const std::string& name, const std::function<void(const std::string& line, long n)>& fn);
 
 // Parse one JSON line; throws InputError naming `where` (e.g. "stdin:3").
 nlohmann::json parse_json_line(const std::string& line, const std::string& where);

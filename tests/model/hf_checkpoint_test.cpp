@@ -8,30 +8,18 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "tests/model/test_files.h"
 #include "model/hf_checkpoint.h"
 
 namespace zerorl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_file;
+using test::write_file;
+
+fs::path temp_dir(const std::string& name) { return test::fresh_dir("hf_test", name); }
 using nlohmann::json;
-
-fs::path temp_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("zerorl_hf_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void write_text(const fs::path& p, const std::string& s) {
-  std::ofstream f(p, std::ios::binary);
-  f << s;
-}
-
-std::string read_text(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
 
 ModelConfig small(const std::string& type) {
   ModelConfig c;
@@ -98,7 +86,7 @@ TEST(HfCheckpoint, ConfigAndGenerationConfigKeys) {
   Transformer m(cfg);
   auto d = temp_dir("keys");
   save_pretrained(m, d.string(), 7, 6, -1);
-  auto c = json::parse(read_text(d / "config.json"));
+  auto c = json::parse(read_file(d / "config.json"));
   EXPECT_EQ(c["architectures"], json::array({"Qwen2ForCausalLM"}));
   EXPECT_EQ(c["torch_dtype"], "bfloat16");
   EXPECT_EQ(c["hidden_size"], 16);
@@ -106,7 +94,7 @@ TEST(HfCheckpoint, ConfigAndGenerationConfigKeys) {
   EXPECT_EQ(c["tie_word_embeddings"], true);
   EXPECT_EQ(c["eos_token_id"], 7);
   EXPECT_FALSE(c.contains("pad_token_id"));
-  auto g = json::parse(read_text(d / "generation_config.json"));
+  auto g = json::parse(read_file(d / "generation_config.json"));
   EXPECT_EQ(g["eos_token_id"], 7);
   EXPECT_EQ(g["bos_token_id"], 6);
   EXPECT_EQ(safetensors_metadata((d / "model.safetensors").string()).at("format"), "pt");
@@ -122,7 +110,7 @@ TEST(HfCheckpoint, ConfigAndGenerationConfigKeys) {
 TEST(HfCheckpoint, ReadsPublishedConfigs) {
   auto d = temp_dir("published");
   // Qwen2.5-0.5B's config.json as published.
-  write_text(d / "config.json", R"({"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0,
+  write_file(d / "config.json", R"({"architectures": ["Qwen2ForCausalLM"], "attention_dropout": 0.0,
     "bos_token_id": 151643, "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 896,
     "initializer_range": 0.02, "intermediate_size": 4864, "max_position_embeddings": 32768,
     "max_window_layers": 24, "model_type": "qwen2", "num_attention_heads": 14, "num_hidden_layers": 24,
@@ -139,7 +127,7 @@ TEST(HfCheckpoint, ReadsPublishedConfigs) {
   EXPECT_TRUE(q.attention_bias);
   EXPECT_EQ(q.path, d.string());
   // Llama-3.2-1B's.
-  write_text(d / "config.json", R"({"architectures":["LlamaForCausalLM"],"attention_bias":false,
+  write_file(d / "config.json", R"({"architectures":["LlamaForCausalLM"],"attention_bias":false,
     "attention_dropout":0.0,"bos_token_id":128000,"eos_token_id":128001,"head_dim":64,"hidden_act":"silu",
     "hidden_size":2048,"initializer_range":0.02,"intermediate_size":8192,"max_position_embeddings":131072,
     "mlp_bias":false,"model_type":"llama","num_attention_heads":32,"num_hidden_layers":16,
@@ -154,7 +142,7 @@ TEST(HfCheckpoint, ReadsPublishedConfigs) {
   EXPECT_EQ(l.rms_norm_eps, 1e-5);
   EXPECT_FALSE(l.attention_bias);
   // Qwen3-0.6B's: head_dim 128 differs from hidden / heads = 64.
-  write_text(d / "config.json", R"({"architectures":["Qwen3ForCausalLM"],"attention_bias":false,
+  write_file(d / "config.json", R"({"architectures":["Qwen3ForCausalLM"],"attention_bias":false,
     "attention_dropout":0.0,"bos_token_id":151643,"eos_token_id":151645,"head_dim":128,"hidden_act":"silu",
     "hidden_size":1024,"initializer_range":0.02,"intermediate_size":3072,"max_position_embeddings":40960,
     "max_window_layers":28,"model_type":"qwen3","num_attention_heads":16,"num_hidden_layers":28,
@@ -170,7 +158,7 @@ TEST(HfCheckpoint, SavedConfigReadsBackToSameConfig) {
   for (const char* type : {"llama", "qwen2", "qwen3"}) {
     auto cfg = small(type);
     auto d = temp_dir(std::string("cfg_") + type);
-    write_text(d / "config.json", hf_config_json(cfg, 1, 0, -1).dump());
+    write_file(d / "config.json", hf_config_json(cfg, 1, 0, -1).dump());
     auto back = read_hf_config(d.string());
     EXPECT_EQ(back.model_type, cfg.model_type);
     EXPECT_EQ(head_dim(back), head_dim(cfg));
@@ -206,12 +194,12 @@ TEST(HfCheckpoint, BadConfigNamesKeyAndFile) {
     json j = good;
     if (c.value.is_null()) j.erase(c.key);
     else j[c.key] = c.value;
-    write_text(d / "config.json", j.dump());
+    write_file(d / "config.json", j.dump());
     auto msg = error_of([&] { read_hf_config(d.string()); });
     EXPECT_NE(msg.find((d / "config.json").string()), std::string::npos) << c.key << ": " << msg;
     EXPECT_NE(msg.find(c.expect), std::string::npos) << c.key << ": " << msg;
   }
-  write_text(d / "config.json", "{\"model_type\": ");
+  write_file(d / "config.json", "{\"model_type\": ");
   EXPECT_NE(error_of([&] { read_hf_config(d.string()); }).find("broken JSON"), std::string::npos);
   EXPECT_NE(error_of([&] { read_hf_config((d / "none").string()); }).find("cannot read"), std::string::npos);
 }
@@ -276,11 +264,11 @@ TEST_F(BadCheckpoint, IntegerDtype) {
 }
 
 TEST_F(BadCheckpoint, UnsupportedDtype) {
-  auto bytes = read_text(file_);
+  auto bytes = read_file(file_);
   auto at = bytes.find("\"F32\"");
   ASSERT_NE(at, std::string::npos);
   bytes.replace(at, 5, "\"U32\"");
-  write_text(file_, bytes);
+  write_file(file_, bytes);
   auto msg = load_error();
   EXPECT_NE(msg.find(file_), std::string::npos) << msg;
   EXPECT_NE(msg.find("unsupported dtype U32"), std::string::npos) << msg;
@@ -288,17 +276,17 @@ TEST_F(BadCheckpoint, UnsupportedDtype) {
 }
 
 TEST_F(BadCheckpoint, TruncatedFile) {
-  auto bytes = read_text(file_);
-  write_text(file_, bytes.substr(0, bytes.size() - 10));
+  auto bytes = read_file(file_);
+  write_file(file_, bytes.substr(0, bytes.size() - 10));
   auto msg = load_error();
   EXPECT_NE(msg.find(file_), std::string::npos) << msg;
   EXPECT_NE(msg.find("truncated: tensor "), std::string::npos) << msg;
 }
 
 TEST_F(BadCheckpoint, BrokenHeaderJson) {
-  auto bytes = read_text(file_);
+  auto bytes = read_file(file_);
   bytes[8] = '[';
-  write_text(file_, bytes);
+  write_file(file_, bytes);
   auto msg = load_error();
   EXPECT_NE(msg.find(file_), std::string::npos) << msg;
   EXPECT_NE(msg.find("broken safetensors header JSON"), std::string::npos) << msg;
@@ -319,7 +307,7 @@ TEST(HfCheckpoint, LoadsShardedCheckpoint) {
   json map;
   for (auto& [n, t] : a) map[n] = "model-00001-of-00002.safetensors";
   for (auto& [n, t] : b) map[n] = "model-00002-of-00002.safetensors";
-  write_text(d / "model.safetensors.index.json", json{{"metadata", json::object()}, {"weight_map", map}}.dump());
+  write_file(d / "model.safetensors.index.json", json{{"metadata", json::object()}, {"weight_map", map}}.dump());
   auto back = load_pretrained(d.string(), "cpu", "float32");
   expect_same_params(m, back);
 }

@@ -6,29 +6,17 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "tests/model/test_files.h"
 #include "model/safetensors.h"
 
 namespace zerorl {
 namespace {
 
 namespace fs = std::filesystem;
+using test::read_file;
+using test::write_file;
 
-fs::path temp_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("zerorl_safetensors_test_" + std::to_string(::getpid())) / name;
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-void write_bytes(const fs::path& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary);
-  f << bytes;
-}
-
-std::string read_bytes(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
-}
+fs::path temp_dir(const std::string& name) { return test::fresh_dir("safetensors_test", name); }
 
 // A file assembled by hand: 8-byte little-endian header length, header JSON, data.
 std::string hand_made(const std::string& header, const std::string& data) {
@@ -59,7 +47,7 @@ std::string error_of(const std::function<void()>& fn) {
 
 TEST(Safetensors, ReadsHandMadeFile) {
   auto d = temp_dir("hand");
-  write_bytes(d / "a.safetensors",
+  write_file(d / "a.safetensors",
               hand_made(R"({"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]},)"
                         R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"__metadata__":{"format":"pt"}})",
                         floats({1.0f, -2.5f, 7.0f})));
@@ -87,7 +75,7 @@ TEST(Safetensors, SaveThenLoadIsBitExact) {
   };
   in.back().second = in.back().second.clone().t();  // non-contiguous
   save_safetensors((d / "x.safetensors").string(), in, {{"format", "pt"}, {"step", "3"}});
-  const auto bytes = read_bytes(d / "x.safetensors");
+  const auto bytes = read_file(d / "x.safetensors");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
   EXPECT_EQ((8 + n) % 8, 0u);  // data aligned
@@ -115,14 +103,14 @@ TEST(Safetensors, ShardedIndex) {
   auto d = temp_dir("sharded");
   save_safetensors((d / "model-00001-of-00002.safetensors").string(), {{"a", torch::ones({2})}});
   save_safetensors((d / "model-00002-of-00002.safetensors").string(), {{"b", torch::zeros({3})}});
-  write_bytes(d / "model.safetensors.index.json",
+  write_file(d / "model.safetensors.index.json",
               R"({"metadata":{"total_size":20},"weight_map":{"a":"model-00001-of-00002.safetensors",)"
               R"("b":"model-00002-of-00002.safetensors"}})");
   auto ts = load_safetensors(d.string());
   ASSERT_EQ(ts.size(), 2u);
   EXPECT_EQ(find(ts, "b").numel(), 3);
   // The index names a tensor its shard does not hold.
-  write_bytes(d / "model.safetensors.index.json",
+  write_file(d / "model.safetensors.index.json",
               R"({"weight_map":{"a":"model-00001-of-00002.safetensors","c":"model-00002-of-00002.safetensors",)"
               R"("b":"model-00002-of-00002.safetensors"}})");
   auto msg = error_of([&] { load_safetensors(d.string()); });
@@ -162,7 +150,7 @@ TEST(Safetensors, BadFilesNameFileAndTensor) {
   auto d = temp_dir("bad");
   for (const auto& c : cases) {
     const auto path = (d / "bad.safetensors").string();
-    write_bytes(path, c.bytes);
+    write_file(path, c.bytes);
     auto msg = error_of([&] { load_safetensors(path); });
     EXPECT_NE(msg.find(path), std::string::npos) << c.label << ": " << msg;
     for (const auto& e : c.expected) EXPECT_NE(msg.find(e), std::string::npos) << c.label << ": " << msg;
