@@ -41,16 +41,17 @@ void add_rows(float* x, const float* bias, int64_t rows, int64_t n) {
 
 }  // namespace
 
-bool TransformerImpl::fused_applies(const KVCache& cache) const {
+bool TransformerImpl::fused_applies(const KVCache& cache, const torch::Tensor& cos, const torch::Tensor& sin) const {
   if (!fused_cpu_ || head_dim_ > kMaxHeadDim) return false;
   for (const auto& p : parameters())
     if (!plain_float(p)) return false;
   for (size_t l = 0; l < cache.k.size(); ++l)
     if (!plain_float(cache.k[l]) || !plain_float(cache.v[l])) return false;
-  return plain_float(rope_cos_) && plain_float(rope_sin_);
+  return plain_float(cos) && plain_float(sin);
 }
 
-torch::Tensor TransformerImpl::forward_cached_fused(const torch::Tensor& ids_in, const int64_t* qpos, KVCache& cache) {
+torch::Tensor TransformerImpl::forward_cached_fused(const torch::Tensor& ids_in, const int64_t* qpos, KVCache& cache,
+                                                   const torch::Tensor& cos, const torch::Tensor& sin) {
   const int64_t B = ids_in.size(0), T = ids_in.size(1);
   const int64_t hidden = cfg_.hidden_size, inter = cfg_.intermediate_size, V = cfg_.vocab_size;
   const int64_t H = heads_, KV = kv_heads_, D = head_dim_, G = groups_;
@@ -69,7 +70,7 @@ torch::Tensor TransformerImpl::forward_cached_fused(const torch::Tensor& ids_in,
                  ptr(w.gate_up_w),  ptr(w.down_w),    cache.k[l].data_ptr<float>(), cache.v[l].data_ptr<float>()};
   }
   const float *embed = ptr(embed_), *final_norm = ptr(final_norm_), *lm_head = ptr(lm_head_);
-  const float *cos_table = ptr(rope_cos_), *sin_table = ptr(rope_sin_);
+  const float *cos_table = ptr(cos), *sin_table = ptr(sin);
   auto logits = torch::empty({B, T, V}, torch::kFloat);
   float* logits_out = logits.data_ptr<float>();
 

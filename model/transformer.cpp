@@ -128,6 +128,12 @@ torch::Tensor rope_inv_freq(const ModelConfig& cfg) {
   return torch::where(medium, smoothed, scaled);
 }
 
+std::pair<torch::Tensor, torch::Tensor> TransformerImpl::rope_tables(int64_t needed_len) {
+  std::lock_guard<std::mutex> lock(*rope_mutex_);  // forward may run on several threads (trainer/update.h)
+  ensure_rope(needed_len, embed_);
+  return {rope_cos_, rope_sin_};
+}
+
 void TransformerImpl::ensure_rope(int64_t needed_len, const torch::Tensor& like) {
   if (rope_cos_.defined() && rope_cos_.size(0) >= needed_len && rope_cos_.device() == like.device() &&
       rope_cos_.scalar_type() == like.scalar_type())
@@ -264,9 +270,9 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& ids, const torch::Te
   Pass p;
   p.B = ids.size(0);
   p.T = p.L = ids.size(1);
-  ensure_rope(p.T, embed_);
+  const auto [cos_table, sin_table] = rope_tables(p.T);
   auto pos = torch::arange(p.T, torch::TensorOptions().dtype(torch::kLong).device(dev));
-  rope_rows(rope_cos_, rope_sin_, pos.view({1, p.T}).expand({p.B, p.T}), heads_, kv_heads_, head_dim_, p.cos,
+  rope_rows(cos_table, sin_table, pos.view({1, p.T}).expand({p.B, p.T}), heads_, kv_heads_, head_dim_, p.cos,
             p.sin);
   auto allowed = pos.view({1, 1, p.T}) <= pos.view({1, p.T, 1});  // [1,T(q),L(k)] causal
   if (attention_mask.defined()) {
@@ -308,14 +314,14 @@ torch::Tensor TransformerImpl::forward_cached(const torch::Tensor& ids, const to
   }
   TORCH_CHECK(L <= cache.max_len(), "forward_cached: position ", L - 1, " exceeds cache length ",
               cache.max_len());
-  ensure_rope(L, embed_);
-  if (fused_applies(cache)) return forward_cached_fused(ids, qp, cache);
+  const auto [cos_table, sin_table] = rope_tables(L);
+  if (fused_applies(cache, cos_table, sin_table)) return forward_cached_fused(ids, qp, cache, cos_table, sin_table);
   Pass p;
   p.B = B;
   p.T = T;
   p.L = L;
   auto qpos = qpos_cpu.to(dev);
-  rope_rows(rope_cos_, rope_sin_, qpos, heads_, kv_heads_, head_dim_, p.cos, p.sin);
+  rope_rows(cos_table, sin_table, qpos, heads_, kv_heads_, head_dim_, p.cos, p.sin);
   p.pos = qpos;
   p.rows = torch::arange(B, qpos.options()).view({B, 1}).expand({B, T});
   auto keys = torch::arange(L, qpos.options()).view({1, 1, L});

@@ -10,6 +10,9 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "core/config.h"
@@ -73,9 +76,12 @@ class TransformerImpl : public torch::nn::Module {
   torch::Tensor attention(const BlockWeights& w, const torch::Tensor& x, const Pass& pass, KVCache* cache,
                           size_t layer);
   void ensure_rope(int64_t needed_len, const torch::Tensor& like);
-  bool fused_applies(const KVCache& cache) const;
+  // The RoPE tables (cos, sin) covering needed_len positions, built or grown under a lock.
+  std::pair<torch::Tensor, torch::Tensor> rope_tables(int64_t needed_len);
+  bool fused_applies(const KVCache& cache, const torch::Tensor& cos, const torch::Tensor& sin) const;
   // qpos [B*T]: the position of each new token.
-  torch::Tensor forward_cached_fused(const torch::Tensor& ids, const int64_t* qpos, KVCache& cache);
+  torch::Tensor forward_cached_fused(const torch::Tensor& ids, const int64_t* qpos, KVCache& cache,
+                                     const torch::Tensor& cos, const torch::Tensor& sin);
 
   ModelConfig cfg_;
   int64_t heads_, kv_heads_, head_dim_, groups_;
@@ -83,6 +89,7 @@ class TransformerImpl : public torch::nn::Module {
   torch::Tensor embed_, final_norm_, lm_head_;
   torch::Tensor rope_cos_, rope_sin_;  // [len, head_dim] in the parameter dtype/device; sin sign-folded
   bool fused_cpu_ = true;
+  std::shared_ptr<std::mutex> rope_mutex_ = std::make_shared<std::mutex>();
 };
 TORCH_MODULE(Transformer);
 

@@ -208,12 +208,16 @@ UpdateResult Trainer::update_policy(TrainBatch& batch, int64_t step) {
   auto params = optimizer_->params();
   std::function<void(torch::Tensor&)> hook;
   if (loss_hook) hook = [&](torch::Tensor& loss) { loss_hook(step, loss); };
+  // On the CPU in float32, autograd would run on one thread: split each micro-batch's rows instead.
+  const auto& w = policy_->embed_weight();
+  GradientSplit split;
+  if (w.device().is_cpu() && w.scalar_type() == torch::kFloat) split = {row_threads(), params};
   int64_t applied = 0;
   double grad_norm_sum = 0;
   for (int64_t it = 0; it < cfg_.grpo.num_iterations; ++it) {
     optimizer_->zero_grad();
     auto s = accumulate_gradients([&](auto& ids, auto& m) { return forward(policy_, ids, m); }, batch, mbs,
-                                  cfg_.grpo, norm, temp, hook);
+                                  cfg_.grpo, norm, temp, hook, split);
     std::vector<torch::Tensor> grads;
     for (auto& p : params) {
       if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);

@@ -1,5 +1,10 @@
 #include "trainer/update.h"
 
+#include <algorithm>
+
+#include "model/thread_pool.h"
+#include "model/threads.h"
+
 namespace zerorl {
 
 namespace {
@@ -50,34 +55,104 @@ LossNorm loss_norm(const TrainBatch& batch, int64_t micro_batches, int64_t max_n
   return n;
 }
 
+namespace {
+
+// Forward, loss and entropy of one micro-batch (or a chunk of one); the loss is left for the caller's backward.
+struct ShareResult {
+  torch::Tensor loss;
+  PassStats stats;
+};
+
+ShareResult loss_share(const ForwardFn& model, const TrainBatch& mb, const GrpoConfig& cfg, const LossNorm& norm,
+                       double temperature, const std::function<void(torch::Tensor&)>& loss_hook) {
+  auto logits = model(mb.input_ids, mb.attention_mask);               // [B,L,V]
+  LossInputs in;
+  in.logprobs = token_logprobs(logits, mb.input_ids, temperature);    // [B,L-1]
+  auto device = in.logprobs.device();
+  in.old_logprobs = mb.old_logprobs.defined() ? mb.old_logprobs.to(device) : in.logprobs.detach();
+  if (mb.ref_logprobs.defined()) in.ref_logprobs = mb.ref_logprobs.to(device);
+  in.advantages = mb.advantages.to(device);
+  in.mask = mb.loss_mask.to(device);
+  auto out = grpo_loss(in, cfg, norm);
+  ShareResult r;
+  {
+    torch::NoGradGuard no_grad;
+    r.stats.entropy_sum = (token_entropy(logits.detach(), temperature) * in.mask).sum().item<double>();
+  }
+  if (loss_hook) loss_hook(out.loss);
+  r.loss = out.loss;
+  r.stats.loss = out.loss.item<double>();
+  r.stats.tokens = out.tokens;
+  r.stats.kl_sum = out.kl_sum;
+  r.stats.low_clipped = out.low_clipped;
+  r.stats.high_clipped = out.high_clipped;
+  r.stats.region_clipped = out.region_clipped;
+  return r;
+}
+
+void add_stats(PassStats& s, const PassStats& x) {
+  s.loss += x.loss;
+  s.tokens += x.tokens;
+  s.kl_sum += x.kl_sum;
+  s.low_clipped += x.low_clipped;
+  s.high_clipped += x.high_clipped;
+  s.region_clipped += x.region_clipped;
+  s.entropy_sum += x.entropy_sum;
+}
+
+// One micro-batch split over threads; the chunks' gradients are added into .grad in chunk order.
+void split_pass(const ForwardFn& model, const TrainBatch& mb, const GrpoConfig& cfg, const LossNorm& norm,
+                double temperature, const std::function<void(torch::Tensor&)>& loss_hook, const GradientSplit& split,
+                PassStats& total) {
+  const int64_t n = mb.size();
+  const int chunks = static_cast<int>(std::min<int64_t>(split.threads, n));
+  std::vector<std::vector<torch::Tensor>> grads(chunks);
+  std::vector<PassStats> stats(chunks);
+  {
+    SingleThreadedBlas one_blas_thread(chunks > 1);
+    run_chunks(chunks, [&](int c) {
+      std::vector<int64_t> rows;
+      for (int64_t r = n * c / chunks; r < n * (c + 1) / chunks; ++r) rows.push_back(r);
+      torch::AutoGradMode grad_mode(true);  // grad mode is per thread
+      ShareResult share = loss_share(model, select_rows(mb, rows), cfg, norm, temperature, loss_hook);
+      grads[c] = torch::autograd::grad({share.loss}, split.params, {}, /*retain_graph=*/false,
+                                       /*create_graph=*/false, /*allow_unused=*/true);
+      stats[c] = share.stats;
+    });
+  }
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < split.params.size(); ++i) {
+    torch::Tensor sum;
+    for (int c = 0; c < chunks; ++c) {
+      const torch::Tensor& g = grads[c][i];
+      if (!g.defined()) continue;
+      sum = sum.defined() ? sum + g : g.clone();
+    }
+    if (!sum.defined()) continue;
+    auto& p = const_cast<torch::Tensor&>(split.params[i]);
+    if (p.grad().defined()) p.mutable_grad().add_(sum);
+    else p.mutable_grad() = sum;
+  }
+  for (const auto& s : stats) add_stats(total, s);
+}
+
+}  // namespace
+
 PassStats accumulate_gradients(const ForwardFn& model, const TrainBatch& batch,
                                const std::vector<std::vector<int64_t>>& micro_batches, const GrpoConfig& cfg,
                                const LossNorm& norm, double temperature,
-                               const std::function<void(torch::Tensor&)>& loss_hook) {
+                               const std::function<void(torch::Tensor&)>& loss_hook, const GradientSplit& split) {
+  const bool threaded = split.threads > 1 && !split.params.empty() && cfg.loss_type != LossType::Bnpo;
   PassStats s;
   for (auto& rows : micro_batches) {
     auto mb = select_rows(batch, rows);
-    auto logits = model(mb.input_ids, mb.attention_mask);               // [B,L,V]
-    LossInputs in;
-    in.logprobs = token_logprobs(logits, mb.input_ids, temperature);    // [B,L-1]
-    auto device = in.logprobs.device();
-    in.old_logprobs = mb.old_logprobs.defined() ? mb.old_logprobs.to(device) : in.logprobs.detach();
-    if (mb.ref_logprobs.defined()) in.ref_logprobs = mb.ref_logprobs.to(device);
-    in.advantages = mb.advantages.to(device);
-    in.mask = mb.loss_mask.to(device);
-    auto out = grpo_loss(in, cfg, norm);
-    {
-      torch::NoGradGuard no_grad;
-      s.entropy_sum += (token_entropy(logits.detach(), temperature) * in.mask).sum().item<double>();
+    if (threaded && mb.size() > 1) {
+      split_pass(model, mb, cfg, norm, temperature, loss_hook, split, s);
+      continue;
     }
-    if (loss_hook) loss_hook(out.loss);
-    out.loss.backward();
-    s.loss += out.loss.item<double>();
-    s.tokens += out.tokens;
-    s.kl_sum += out.kl_sum;
-    s.low_clipped += out.low_clipped;
-    s.high_clipped += out.high_clipped;
-    s.region_clipped += out.region_clipped;
+    ShareResult share = loss_share(model, mb, cfg, norm, temperature, loss_hook);
+    share.loss.backward();
+    add_stats(s, share.stats);
   }
   return s;
 }

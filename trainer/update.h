@@ -40,9 +40,21 @@ struct PassStats {
 // old_logprobs undefined means "the policy that sampled is the current one" (num_iterations == 1):
 // the detached current log-probs are used, so the ratio is exactly 1 with the right gradient.
 // loss_hook (tests only) may replace each micro-batch loss before backward (e.g. with NaN).
+//
+// Threads: with split.threads > 1 the rows of each micro-batch are cut into that many chunks that run at
+// once (model/thread_pool.h, OpenBLAS held to one thread per call); each chunk takes the gradient of its
+// share of the loss with autograd::grad, and the shares are added into .grad in chunk order. That is the
+// same gradient up to float rounding, and the same bits for the same thread count. For CPU float32 models,
+// whose autograd otherwise runs on one thread (model/threads.h). bnpo, whose loss is a per-micro-batch token
+// mean, always runs on one thread; split.params must hold every parameter that wants a gradient.
+struct GradientSplit {
+  int threads = 1;
+  std::vector<torch::Tensor> params;
+};
 PassStats accumulate_gradients(const ForwardFn& model, const TrainBatch& batch,
                                const std::vector<std::vector<int64_t>>& micro_batches, const GrpoConfig& cfg,
                                const LossNorm& norm, double temperature,
-                               const std::function<void(torch::Tensor&)>& loss_hook = nullptr);
+                               const std::function<void(torch::Tensor&)>& loss_hook = nullptr,
+                               const GradientSplit& split = {});
 
 }  // namespace zerorl

@@ -76,7 +76,8 @@ TEST(MicroBatches, SelectRowsTrimsPadding) {
   EXPECT_TRUE(torch::equal(s.advantages, b.advantages.narrow(0, 0, 2)));
 }
 
-std::vector<torch::Tensor> grads_with(LossType type, const std::vector<std::vector<int64_t>>& mbs) {
+std::vector<torch::Tensor> grads_with(LossType type, const std::vector<std::vector<int64_t>>& mbs, int threads = 1,
+                                      PassStats* stats = nullptr) {
   Toy toy;
   auto batch = toy_batch(12);
   GrpoConfig cfg;
@@ -85,7 +86,10 @@ std::vector<torch::Tensor> grads_with(LossType type, const std::vector<std::vect
   batch.old_logprobs = batch_logprobs(toy.fn(), batch, mbs, 1.0) + 0.15 * torch::sin(torch::arange(
                            batch.loss_mask.numel(), torch::kFloat32)).view(batch.loss_mask.sizes());
   auto norm = loss_norm(batch, int64_t(mbs.size()), 9, Dist{});
-  accumulate_gradients(toy.fn(), batch, mbs, cfg, norm, 0.7);
+  GradientSplit split;
+  if (threads > 1) split = {threads, toy.params()};
+  PassStats s = accumulate_gradients(toy.fn(), batch, mbs, cfg, norm, 0.7, nullptr, split);
+  if (stats) *stats = s;
   std::vector<torch::Tensor> g;
   for (auto& p : toy.params()) g.push_back(p.grad().clone());
   return g;
@@ -112,6 +116,30 @@ TEST(MicroBatches, BnpoDependsOnTheSplit) {  // local by definition: documents t
   std::vector<std::vector<int64_t>> four = {{0, 1, 2}, {3, 4, 5}, {6, 7, 8}, {9, 10, 11}};
   auto a = grads_with(LossType::Bnpo, one), b = grads_with(LossType::Bnpo, four);
   EXPECT_GT((a[1] - b[1]).abs().max().item<double>(), 1e-5);
+}
+
+// Rows of each micro-batch split over threads: the same gradients and statistics as one thread, for every
+// loss (bnpo, a per-micro-batch mean, stays on one thread and so stays identical), uneven splits included.
+TEST(GradientSplit, ThreadsGiveTheOneThreadGradients) {
+  std::vector<std::vector<int64_t>> two = {{0, 1, 2, 3, 4, 5, 6}, {7, 8, 9, 10, 11}};
+  for (LossType type : {LossType::Grpo, LossType::DrGrpo, LossType::Dapo, LossType::Bnpo}) {
+    PassStats s1, sn;
+    auto a = grads_with(type, two, 1, &s1);
+    for (int threads : {2, 3, 8}) {
+      auto b = grads_with(type, two, threads, &sn);
+      for (size_t i = 0; i < a.size(); ++i)
+        EXPECT_LT((a[i] - b[i]).abs().max().item<double>(), 1e-6)
+            << "loss " << int(type) << ", " << threads << " threads, parameter " << i;
+      EXPECT_NEAR(sn.loss, s1.loss, 1e-6);
+      EXPECT_EQ(sn.tokens, s1.tokens);
+      EXPECT_EQ(sn.low_clipped, s1.low_clipped);
+      EXPECT_EQ(sn.high_clipped, s1.high_clipped);
+      EXPECT_NEAR(sn.entropy_sum, s1.entropy_sum, 1e-4);
+    }
+  }
+  // Same thread count, same bits.
+  auto x = grads_with(LossType::Dapo, two, 3), y = grads_with(LossType::Dapo, two, 3);
+  for (size_t i = 0; i < x.size(); ++i) EXPECT_TRUE(torch::equal(x[i], y[i]));
 }
 
 TEST(TokenLogprobs, GatherMinusLogsumexp) {
