@@ -1,6 +1,8 @@
 // End-to-end checks of the command-line contract (DESIGN.md): exit codes, one-line errors, --help.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "tests/cli/run_process.h"
 
 using namespace zerorl::test;
@@ -67,3 +69,23 @@ TEST(Cli, ConfigListIsTheKeyReference) {
   EXPECT_NE(r.out.find("grpo.epsilon_high\tfloat\t0.2\t"), std::string::npos);
   EXPECT_NE(r.out.find("rewards.accuracy."), std::string::npos) << "reward parameters are listed";
 }
+
+namespace zerorl::test {
+namespace {
+
+// `zerorl bench train`: its last line is one JSON object with every figure, all positive.
+TEST(Cli, BenchTrainReportsEveryFigureAsItsLastLine) {
+  ProcessResult r = run_process({zerorl_bin(), "bench", "train", "--config", source_dir() + "/configs/tiny_debug.yaml",
+                                 "--set", "bench.repeats=1", "--set", "bench.train_batch=8", "--set", "bench.train_len=16"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string last = r.out.substr(r.out.rfind('{'));
+  auto j = nlohmann::json::parse(last);
+  for (const char* key : {"tokens_per_s", "step_s", "forward_s", "backward_s", "model_gflop_per_s", "grpo_update_s",
+                          "grpo_update_tokens_per_s"})
+    EXPECT_GT(j.at(key).get<double>(), 0.0) << key;
+  EXPECT_EQ(j["train_batch"], 8);
+  EXPECT_NE(r.err.find("GRPO update"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace zerorl::test
