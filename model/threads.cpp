@@ -59,8 +59,7 @@ std::string ensure_fast_blas() {
 }
 
 std::pair<int, int> thread_split(int threads) {
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
-  const int n = threads > 0 ? threads : cores;
+  const int n = threads > 0 ? threads : hardware_cores();
   // Measured with bench/model_bench (2 cores, see the report): matmuls go to OpenBLAS, which threads
   // by itself, while LibTorch's elementwise ops on the small tensors of the rollout are faster on one
   // thread than split across a pool that competes with OpenBLAS's.
@@ -91,7 +90,7 @@ SingleThreadedBlas::~SingleThreadedBlas() {
 std::string set_compute_threads(int threads) {
   const std::string core_note = ensure_fast_blas();
   configured_threads.store(std::max(threads, 0));
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  const int cores = hardware_cores();
   auto [torch_threads, blas_threads] = thread_split(threads);
   at::set_num_threads(torch_threads);
   std::string interop = "interop unchanged";

@@ -94,8 +94,7 @@ int bench_train(const Config& cfg) {
   gc.loss_type = LossType::Dapo;
   const std::vector<std::vector<int64_t>> all_rows = split_micro_batches(batch.lengths, 0);
   const LossNorm norm = loss_norm(batch, 1, T, Dist{});
-  GradientSplit split;
-  if (device.is_cpu() && model->embed_weight().scalar_type() == torch::kFloat) split = {row_threads(), opt.params()};
+  const GradientSplit split = row_split(model->embed_weight(), opt.params());
   auto forward_fn = [&](const torch::Tensor& i, const torch::Tensor& m) { return model->forward(i.to(device), m.to(device)); };
   double grpo_best = 1e300;
   for (int64_t r = 0; r <= cfg.bench.repeats; ++r) {  // r = 0: warm-up

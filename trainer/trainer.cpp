@@ -9,7 +9,6 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "model/threads.h"
 #include "trainer/dist_metrics.h"
 #include "trainer/plots.h"
 #include "trainer/run_dir.h"
@@ -209,9 +208,7 @@ UpdateResult Trainer::update_policy(TrainBatch& batch, int64_t step) {
   std::function<void(torch::Tensor&)> hook;
   if (loss_hook) hook = [&](torch::Tensor& loss) { loss_hook(step, loss); };
   // On the CPU in float32, autograd would run on one thread: split each micro-batch's rows instead.
-  const auto& w = policy_->embed_weight();
-  GradientSplit split;
-  if (w.device().is_cpu() && w.scalar_type() == torch::kFloat) split = {row_threads(), params};
+  const GradientSplit split = row_split(policy_->embed_weight(), params);
   int64_t applied = 0;
   double grad_norm_sum = 0;
   for (int64_t it = 0; it < cfg_.grpo.num_iterations; ++it) {

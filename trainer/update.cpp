@@ -129,7 +129,7 @@ void split_pass(const ForwardFn& model, const TrainBatch& mb, const GrpoConfig& 
       sum = sum.defined() ? sum + g : g.clone();
     }
     if (!sum.defined()) continue;
-    auto& p = const_cast<torch::Tensor&>(split.params[i]);
+    const torch::Tensor& p = split.params[i];
     if (p.grad().defined()) p.mutable_grad().add_(sum);
     else p.mutable_grad() = sum;
   }
@@ -137,6 +137,11 @@ void split_pass(const ForwardFn& model, const TrainBatch& mb, const GrpoConfig& 
 }
 
 }  // namespace
+
+GradientSplit row_split(const torch::Tensor& weight, std::vector<torch::Tensor> params) {
+  if (!weight.device().is_cpu() || weight.scalar_type() != torch::kFloat) return {};
+  return {row_threads(), std::move(params)};
+}
 
 PassStats accumulate_gradients(const ForwardFn& model, const TrainBatch& batch,
                                const std::vector<std::vector<int64_t>>& micro_batches, const GrpoConfig& cfg,

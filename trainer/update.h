@@ -51,6 +51,8 @@ struct GradientSplit {
   int threads = 1;
   std::vector<torch::Tensor> params;
 };
+// The split for a model whose weights look like `weight`: row_threads() on the CPU in float32, else none.
+GradientSplit row_split(const torch::Tensor& weight, std::vector<torch::Tensor> params);
 PassStats accumulate_gradients(const ForwardFn& model, const TrainBatch& batch,
                                const std::vector<std::vector<int64_t>>& micro_batches, const GrpoConfig& cfg,
                                const LossNorm& norm, double temperature,
