@@ -5,9 +5,9 @@ Usage: /usr/bin/python3 scripts/compare_runs.py OUT.png RUN_DIR [RUN_DIR...]
 
 Reads RUN_DIR/eval.jsonl of each run and draws eval/pass@1, eval/greedy, eval/format and eval/mean_length
 against the step, one line per run (labelled by the run folder's name), plus the median across runs.
-A run without eval.jsonl is reported on stderr and skipped.
+A run without eval.jsonl is reported on stderr and skipped; lines that do not parse are skipped and a
+resumed run's repeated steps count once (as in plot_metrics.py).
 """
-import json
 import os
 import statistics
 import sys
@@ -17,20 +17,10 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from plot_metrics import read_jsonl  # noqa: E402  (rows by step, the last of a repeated step wins)
+
 PANELS = [("eval/pass@1", "sampled pass@1 (strict)"), ("eval/greedy", "greedy accuracy"),
           ("eval/format", "format rate"), ("eval/mean_length", "mean completion length (tokens)")]
-
-
-def read_eval(run):
-    path = os.path.join(run, "eval.jsonl")
-    rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                print(f"{path}:{n}: skipped a line that is not JSON", file=sys.stderr)
-    return rows
 
 
 def main(argv):
@@ -40,10 +30,11 @@ def main(argv):
     out, runs = argv[1], argv[2:]
     curves = {}
     for run in runs:
-        try:
-            curves[os.path.basename(os.path.normpath(run))] = read_eval(run)
-        except OSError as e:
-            print(f"error: {run}: {e.strerror}", file=sys.stderr)
+        path = os.path.join(run, "eval.jsonl")
+        if not os.path.isfile(path):
+            print(f"error: {path}: no such file", file=sys.stderr)
+            continue
+        curves[os.path.basename(os.path.normpath(run))] = read_jsonl(path)
     if not curves:
         print("error: no run with an eval.jsonl", file=sys.stderr)
         return 1
