@@ -20,20 +20,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const std::string& path, const std::string& text) {
-  fs::create_directories(fs::path(path).parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
-
 // One scratch directory for the whole table, with a valid model folder (a 1-step checkpoint of tiny_debug)
 // that cases copy and damage.
 class World {
@@ -95,14 +81,14 @@ Invocation train(const std::string& name, std::vector<std::string> extra) {
 // A YAML file given as a second --config.
 Invocation train_with_yaml(const std::string& name, const std::string& yaml) {
   World& w = World::get();
-  write(w / (name + ".yaml"), yaml);
+  write_file(w / (name + ".yaml"), yaml);
   return train(name, {"--config", w / (name + ".yaml")});
 }
 
 // data.train = a JSONL file holding `text`.
 Invocation train_on(const std::string& name, const std::string& text) {
   World& w = World::get();
-  write(w / (name + ".jsonl"), text);
+  write_file(w / (name + ".jsonl"), text);
   return train(name, {"--set", "data.train=" + (w / (name + ".jsonl"))});
 }
 
@@ -211,13 +197,13 @@ std::vector<Case> cases() {
       // ----------------------------------------------------------------------------------- tokenizer
       {"TokenizerBrokenJson",
        [] {
-         write(W() / "tok-broken/tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": ");
+         write_file(W() / "tok-broken/tokenizer.json", "{\"model\": {\"type\": \"BPE\", \"vocab\": ");
          return train("tokbroken", {"--set", "tokenizer.path=" + (W() / "tok-broken")});
        },
        2, {"%Wtok-broken"}},
       {"TokenizerWrongModelType",
        [] {
-         write(W() / "tok-unigram/tokenizer.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
+         write_file(W() / "tok-unigram/tokenizer.json", "{\"model\": {\"type\": \"Unigram\", \"vocab\": []}}");
          return train("tokunigram", {"--set", "tokenizer.path=" + (W() / "tok-unigram")});
        },
        2, {"%Wtok-unigram", "Unigram"}},
@@ -243,14 +229,14 @@ std::vector<Case> cases() {
       {"ModelConfigShapeMismatch",
        [] {
          auto d = damaged_model("m-shape", [](const std::string& m) {
-           write(m + "/config.json", replace(slurp(m + "/config.json"), "\"intermediate_size\": 64", "\"intermediate_size\": 96"));
+           write_file(m + "/config.json", replace(slurp(m + "/config.json"), "\"intermediate_size\": 64", "\"intermediate_size\": 96"));
          });
          return train("mshape", {"--set", "model.path=" + d, "--set", "model.intermediate_size=96"});
        },
        2, {"%Wm-shape/model.safetensors", "shape"}},
       {"ModelBrokenConfigJson",
        [] {
-         auto d = damaged_model("m-cfg", [](const std::string& m) { write(m + "/config.json", "{\"hidden_size\": "); });
+         auto d = damaged_model("m-cfg", [](const std::string& m) { write_file(m + "/config.json", "{\"hidden_size\": "); });
          return train("mcfg", {"--set", "model.path=" + d});
        },
        2, {"%Wm-cfg/config.json"}},
@@ -284,7 +270,7 @@ std::vector<Case> cases() {
        {"%Wno-tok"}},
       {"TokenizeBrokenTokenizerJson",
        [] {
-         write(W() / "tok-broken2/tokenizer.json", "[1, 2");
+         write_file(W() / "tok-broken2/tokenizer.json", "[1, 2");
          return command({"tokenize", "--tokenizer", W() / "tok-broken2"}, "12\n");
        },
        2, {"%Wtok-broken2"}},
@@ -305,7 +291,7 @@ std::vector<Case> cases() {
       {"GenerateShapeMismatch",
        [] {
          auto d = damaged_model("g-shape", [](const std::string& m) {
-           write(m + "/config.json", replace(slurp(m + "/config.json"), "\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
+           write_file(m + "/config.json", replace(slurp(m + "/config.json"), "\"num_hidden_layers\": 2", "\"num_hidden_layers\": 3"));
          });
          return command({"generate", "--model", d, "--prompt", "1+2"});
        },

@@ -1,7 +1,7 @@
 // Reliability under faults, end to end through the zerorl binary (issue 9): SIGKILL at random moments
 // followed by --resume auto reaches an uninterrupted run's weights bit for bit; damaged checkpoints are
 // skipped with a warning; non-finite losses and gradients skip the step; an unusable run directory and a
-// failed checkpoint write keep what was there; nothing from a config or a completion runs through a shell.
+// failed checkpoint write keep what was there. (Security: tests/cli/security_test.cpp.)
 // (tests/trainer/train_command_test.cpp covers single corruptions, signals and one injected write failure.)
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -31,32 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// A fresh directory, removed at the end of the test.
-class Scratch {
- public:
-  explicit Scratch(const std::string& name) {
-    path_ = testing::TempDir() + "/zerorl_reliability_" + name + "_" + std::to_string(getpid());
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~Scratch() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::vector<std::string> lines_of(const std::string& path) {
   std::vector<std::string> out;
   std::ifstream in(path);
@@ -65,9 +39,7 @@ std::vector<std::string> lines_of(const std::string& path) {
   return out;
 }
 
-void write(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
 std::string ckpt(const std::string& run, int step) {
   char buf[32];
@@ -91,13 +63,6 @@ std::vector<std::string> with(std::vector<std::string> a, const std::vector<std:
 }
 
 // No crash: no signal death, no uncaught exception, no LibTorch backtrace.
-void expect_no_crash(const ProcessResult& r) {
-  EXPECT_LT(r.exit_code, 128) << r.err;
-  EXPECT_FALSE(r.timed_out);
-  EXPECT_FALSE(has(r.err, "terminate called")) << r.err;
-  EXPECT_FALSE(has(r.err, "Exception raised from")) << r.err;
-  EXPECT_FALSE(has(r.err, "frame #")) << r.err;
-}
 
 std::string last_line(const std::string& s) {
   auto lines = s;
@@ -361,7 +326,7 @@ TEST(CorruptCheckpoints, NoneValidIsExit2WithTheErrorNamingTheFile) {
   auto first = run_process(train_args(run, 2));
   ASSERT_EQ(first.exit_code, 0) << first.err;
   fs::remove(ckpt(run, 1) + "/trainer_state.json");
-  write(ckpt(run, 2) + "/config.json", "{");
+  write_file(ckpt(run, 2) + "/config.json", "{");
   auto r = run_process(with(train_args(run, 3), {"--resume", "auto"}));
   expect_no_crash(r);
   EXPECT_EQ(r.exit_code, 2);
@@ -434,7 +399,7 @@ TEST(NonFinite, MalformedTestHookIsExit2) {
 
 TEST(Disk, UnusableRunDirectoryIsOneLineExit2BeforeTraining) {
   Scratch t("disk");
-  write(t / "file", "x");
+  write_file(t / "file", "x");
   struct Case {
     std::string run_dir, message;
   } cases[] = {
@@ -443,7 +408,7 @@ TEST(Disk, UnusableRunDirectoryIsOneLineExit2BeforeTraining) {
       {t / "ok", ""},  // checkpoints/ is a file
   };
   fs::create_directories(t / "ok");
-  write(t / "ok/checkpoints", "x");
+  write_file(t / "ok/checkpoints", "x");
   cases[2].message = "run directory: " + (t / "ok/checkpoints") + " exists and is not a directory";
   for (auto& c : cases) {
     auto r = run_process(train_args(c.run_dir, 2));
@@ -498,97 +463,4 @@ TEST(Disk, FailedCheckpointWriteAnywhereKeepsThePreviousCheckpoint) {
     ++cases;
   }
   std::printf("  %d failure points, %.1f s\n", cases, seconds_since(t0));
-}
-
-// -------------------------------------------------------------------------------------------- security
-
-// An external reward's command is an argv: a single element holding a shell command line is looked up as
-// one (non-existent) program name, and shell syntax in arguments reaches the program verbatim.
-TEST(Security, ExternalRewardCommandNeverGoesThroughAShell) {
-  Scratch t("shell");
-  const std::string marker = t / "marker";
-  auto r = run_process({zerorl_bin(), "score", "--reward", "ext", "--set",
-                        "rewards.ext.command=[\"sh -c 'touch " + marker + "'\"]"},
-                       "{\"completion\": \"x\"}\n");
-  expect_no_crash(r);
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_TRUE(has(r.err, "rewards.ext.command: 'sh -c 'touch " + marker + "'' is not an executable file")) << r.err;
-  // /bin/echo gets the metacharacters as plain arguments: it prints them (no valid reply: no score).
-  auto e = run_process({zerorl_bin(), "score", "--reward", "ext", "--set",
-                        "rewards.ext.command=[/bin/echo, \"$(touch " + marker + ")\", \";\", touch, " + marker + "]",
-                        "--set", "rewards.ext.timeout_s=5"},
-                       "{\"completion\": \"x\"}\n");
-  expect_no_crash(e);
-  EXPECT_EQ(e.exit_code, 0) << e.err;
-  EXPECT_EQ(e.out, "{\"reward\":null,\"rewards\":{\"ext\":null}}\n");
-  EXPECT_FALSE(fs::exists(marker));
-}
-
-// A plugin is loaded from the path in rewards.plugins only: a bare file name is not searched for on the
-// dynamic loader's path (LD_LIBRARY_PATH, system directories).
-TEST(Security, PluginWithABareNameIsNotSearchedOnTheLibraryPath) {
-  auto r = run_process({zerorl_bin(), "score", "--reward", "accuracy", "--set", "rewards.plugins=[libm.so.6]"},
-                       "{\"completion\": \"1\", \"gold\": \"1\"}\n");
-  expect_no_crash(r);
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(count_lines(r.err), 1) << r.err;
-  EXPECT_TRUE(has(r.err, "rewards.plugins: cannot load 'libm.so.6'")) << r.err;
-  EXPECT_FALSE(has(r.err, "does not export")) << "libm.so.6 was found on the system library path: " << r.err;
-}
-
-// Completions are parsed as math, never run: shell and Python snippets score 0 and touch nothing.
-TEST(Security, CompletionsAreNeverEvaluatedAsCode) {
-  Scratch t("eval");
-  const std::string m = t / "m";
-  std::string rows;
-  for (const std::string& snippet :
-       {"$(touch " + m + "1)", "`touch " + m + "2`", "__import__('os').system('touch " + m + "3')",
-        "eval(\\\"open('" + m + "4','w')\\\")", "system(\\\"touch " + m + "5\\\")"}) {
-    rows += "{\"completion\": \"<think>x</think><answer>" + snippet + "</answer>\", \"gold\": \"3\", "
-            "\"numbers\": [1, 2], \"target\": 3}\n";
-  }
-  auto r = run_process({zerorl_bin(), "score", "--reward", "accuracy,countdown"}, rows);
-  expect_no_crash(r);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  ASSERT_EQ(count_lines(r.out), 5) << r.out;
-  std::istringstream out(r.out);
-  for (std::string line; std::getline(out, line);) {
-    auto j = nlohmann::json::parse(line);
-    EXPECT_EQ(j["rewards"]["accuracy"], 0.0) << line;
-    EXPECT_NE(j["rewards"]["countdown"], 1.0) << line;
-  }
-  for (int i = 1; i <= 5; ++i) EXPECT_FALSE(fs::exists(m + std::to_string(i))) << i;
-}
-
-// An external reward program runs under the configured RLIMIT_AS and RLIMIT_CPU and gets its argv verbatim:
-// the program reports what it sees as its scores. Past its memory limit it fails, and the batch has no score.
-TEST(Security, ExternalRewardRunsUnderItsLimitsWithItsArgvVerbatim) {
-  Scratch t("limits");
-  write(t / "limits.py",
-        "import json, resource, sys\n"
-        "req = json.loads(sys.stdin.readline())\n"
-        "mb = resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20\n"
-        "cpu = resource.getrlimit(resource.RLIMIT_CPU)[0]\n"
-        "argv_ok = 1 if sys.argv[1:] == ['a b', '$(touch " + (t / "m") + ")'] else 0\n"
-        "print(json.dumps({'scores': [mb, cpu, argv_ok][:len(req['items'])]}), flush=True)\n");
-  auto r = run_process({zerorl_bin(), "score", "--reward", "limits", "--set",
-                        "rewards.limits.command=[python3, " + (t / "limits.py") + ", \"a b\", \"$(touch " + (t / "m") + ")\"]",
-                        "--set", "rewards.limits.memory_mb=256", "--set", "rewards.limits.cpu_s=7"},
-                       "{\"completion\": \"x\"}\n{\"completion\": \"y\"}\n{\"completion\": \"z\"}\n", 60);
-  expect_no_crash(r);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "{\"reward\":256.0,\"rewards\":{\"limits\":256.0}}\n{\"reward\":7.0,\"rewards\":{\"limits\":7.0}}\n"
-                   "{\"reward\":1.0,\"rewards\":{\"limits\":1.0}}\n") << r.err;
-  EXPECT_FALSE(fs::exists(t / "m"));
-
-  write(t / "greedy.py", "import sys\nsys.stdin.readline()\nb = bytearray(1 << 30)\nprint('{\"scores\": [1]}', flush=True)\n");
-  auto g = run_process({zerorl_bin(), "score", "--reward", "greedy", "--set",
-                        "rewards.greedy.command=[python3, " + (t / "greedy.py") + "]", "--set",
-                        "rewards.greedy.memory_mb=256"},
-                       "{\"completion\": \"x\"}\n", 60);
-  expect_no_crash(g);
-  EXPECT_EQ(g.exit_code, 0) << g.err;
-  EXPECT_EQ(g.out, "{\"reward\":null,\"rewards\":{\"greedy\":null}}\n") << g.err;
-  EXPECT_TRUE(has(g.err, "MemoryError")) << g.err;
 }

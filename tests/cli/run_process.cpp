@@ -1,5 +1,7 @@
 #include "tests/cli/run_process.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -7,6 +9,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstring>
 
 namespace zerorl::test {
@@ -84,6 +89,39 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+void expect_no_crash(const ProcessResult& r) {
+  EXPECT_LT(r.exit_code, 128) << r.err;
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_FALSE(has(r.err, "terminate called")) << r.err;
+  EXPECT_FALSE(has(r.err, "Exception raised from")) << r.err;
+  EXPECT_FALSE(has(r.err, "frame #")) << r.err;
+}
+
+Scratch::Scratch(const std::string& name) {
+  path_ = testing::TempDir() + "/zerorl_" + name + "_" + std::to_string(getpid());
+  std::filesystem::remove_all(path_);
+  std::filesystem::create_directories(path_);
+}
+
+Scratch::~Scratch() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace zerorl::test

@@ -22,4 +22,29 @@ std::string shared_data();
 // Number of lines of s (a final line without '\n' counts).
 int count_lines(const std::string& s);
 
+// Whole-file write (creating missing parent folders) and read.
+void write_file(const std::string& path, const std::string& text);
+std::string slurp(const std::string& path);
+
+// True when s contains part.
+bool has(const std::string& s, const std::string& part);
+
+// The process ended by itself (no signal, no timeout) and printed no C++ crash: no uncaught exception,
+// no LibTorch backtrace.
+void expect_no_crash(const ProcessResult& r);
+
+// A fresh directory <TempDir>/zerorl_<name>_<pid>, removed at the end of its scope.
+class Scratch {
+ public:
+  explicit Scratch(const std::string& name);
+  ~Scratch();
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 }  // namespace zerorl::test

@@ -13,16 +13,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path temp_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("zerorl_scripts_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
 TEST(RecheckStats, CountsSlipsRechecksAndFixesByHand) {
   if (run_process({"python3", "-c", "pass"}).exit_code != 0) GTEST_SKIP() << "python3 not found";
-  const fs::path d = temp_dir("recheck");
+  const Scratch scratch("scripts_recheck");
+  const fs::path d = scratch.path();
   std::ofstream(d / "c.jsonl")
       // 3 columns, all right, strict correct.
       << R"({"prompt":"347+285=","completion":"<think>7+5=12,4+8+1=13,3+2+1=6</think><answer>632</answer>"})" "\n"
@@ -50,12 +44,12 @@ TEST(RecheckStats, CountsSlipsRechecksAndFixesByHand) {
   r = run_process({"python3", source_dir() + "/scripts/recheck_stats.py", (d / "bad.jsonl").string()});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("bad.jsonl:1:"), std::string::npos) << r.err;
-  fs::remove_all(d);
 }
 
 TEST(CompareRuns, DrawsOnePngFromSeveralRunsAndSkipsMissingOnes) {
   if (run_process({"/usr/bin/python3", "-c", "import matplotlib"}).exit_code != 0) GTEST_SKIP() << "matplotlib missing";
-  const fs::path d = temp_dir("compare");
+  const Scratch scratch("scripts_compare");
+  const fs::path d = scratch.path();
   for (const char* run : {"seed0", "seed1"}) {
     fs::create_directories(d / run);
     std::ofstream(d / run / "eval.jsonl")
@@ -72,7 +66,6 @@ TEST(CompareRuns, DrawsOnePngFromSeveralRunsAndSkipsMissingOnes) {
   char magic[4] = {};
   f.read(magic, 4);
   EXPECT_EQ(std::string(magic + 1, 3), "PNG");
-  fs::remove_all(d);
 }
 
 }  // namespace
