@@ -23,11 +23,11 @@ Rational make(int64_t n, int64_t d) {
     r.bad = true;
     return r;
   }
+  if (n == INT64_MIN || d == INT64_MIN) {  // neither can be negated
+    r.bad = true;
+    return r;
+  }
   if (d < 0) {
-    if (n == INT64_MIN || d == INT64_MIN) {
-      r.bad = true;
-      return r;
-    }
     n = -n;
     d = -d;
   }
@@ -52,12 +52,17 @@ Rational combine(const Rational& a, const Rational& b, char op) {
       if (op == '+' ? __builtin_add_overflow(x, y, &n) : __builtin_sub_overflow(x, y, &n)) return bad;
       return make(n, d);
     case '*':
-      if (__builtin_mul_overflow(a.num, b.num, &n) || __builtin_mul_overflow(a.den, b.den, &d)) return bad;
+    case '/': {
+      // a * b, or a * (1/b); cancel across first so that exact products do not overflow early.
+      int64_t bn = op == '*' ? b.num : b.den, bd = op == '*' ? b.den : b.num;
+      if (bd == 0) return bad;
+      int64_t g1 = std::gcd(a.num, bd), g2 = std::gcd(bn, a.den);  // |values|; never INT64_MIN here
+      if (g1 == 0) g1 = 1;
+      if (g2 == 0) g2 = 1;
+      if (__builtin_mul_overflow(a.num / g1, bn / g2, &n) || __builtin_mul_overflow(a.den / g2, bd / g1, &d))
+        return bad;
       return make(n, d);
-    case '/':
-      if (b.num == 0) return bad;
-      if (__builtin_mul_overflow(a.num, b.den, &n) || __builtin_mul_overflow(a.den, b.num, &d)) return bad;
-      return make(n, d);
+    }
   }
   return bad;
 }
@@ -136,7 +141,8 @@ class Parser {
     if (i_ + 1 < s_.size() && s_[i_] == '.' && s_[i_ + 1] >= '0' && s_[i_ + 1] <= '9') {
       ++i_;
       while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') {
-        if (den > 100000000000000LL) bad = true;
+        // Digits before and after the point share the 15 that an int64 holds exactly.
+        if (den > 100000000000000LL || num > 99999999999999LL) bad = true;
         if (!bad) {
           num = num * 10 + (s_[i_] - '0');
           den *= 10;

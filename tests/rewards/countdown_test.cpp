@@ -58,5 +58,28 @@ TEST(CountdownEval, ValuesAndLiterals) {
   EXPECT_TRUE(z->undefined);
 }
 
+// Found by the fuzzer: digits after the point used to overflow the numerator when the integer
+// part was long. 15 significant digits are exact; more make the value undefined, never UB.
+TEST(CountdownEval, LongDecimalsAreExactOrUndefined) {
+  auto ok = eval_countdown_expression("12345678.1234567 * 10000000");
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_FALSE(ok->undefined);
+  EXPECT_DOUBLE_EQ(ok->value, 123456781234567.0);
+  for (const char* e : {"0/(2*44444444.4444444444444444444444", "0/(2*44444444.4444444444444444444444)",
+                        "44444444.4444444444444444", "1.0000000000000000000001", "999999999999999.9"}) {
+    auto v = eval_countdown_expression(e);
+    if (v) EXPECT_TRUE(v->undefined) << e;
+  }
+  // -2^31 * 2^32 is exactly INT64_MIN: no overflow in the product, but it cannot be negated
+  // or reduced; undefined. One less stays exact.
+  auto m = eval_countdown_expression("-2147483648 * 4294967296");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_TRUE(m->undefined);
+  auto m1 = eval_countdown_expression("-2147483647 * 4294967296");
+  ASSERT_TRUE(m1.has_value());
+  EXPECT_FALSE(m1->undefined);
+  EXPECT_DOUBLE_EQ(m1->value, -2147483647.0 * 4294967296.0);
+}
+
 }  // namespace
 }  // namespace zerorl
