@@ -113,6 +113,9 @@ std::vector<std::string> validate(const Config& cfg_in) {
     p.push_back("eval.k=" + std::to_string(cfg.eval.k) + ": must be <= eval.samples=" + std::to_string(cfg.eval.samples));
   if (cfg.pretrain.min_lr > cfg.pretrain.lr)
     p.push_back("pretrain.min_lr=" + num(cfg.pretrain.min_lr) + ": must be <= pretrain.lr=" + num(cfg.pretrain.lr));
+  if (cfg.pretrain.forget_carry > 0 && cfg.pretrain.recheck_scope != "work")
+    p.push_back("pretrain.forget_carry=" + num(cfg.pretrain.forget_carry) +
+                ": needs pretrain.recheck_scope=work (a re-check then redoes the work with the carries)");
   if (cfg.run.resume != "auto" && cfg.run.resume != "never" && cfg.run.resume.empty())
     p.push_back("run.resume='': must be auto, never or a checkpoint directory");
   for (const auto& r : cfg.rewards.list)

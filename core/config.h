@@ -138,6 +138,8 @@ struct PretrainConfig {
   double slip_rate = 0.4;
   double tag_fraction = 0.2;
   double recheck_fraction = 0.1;
+  std::string recheck_scope = "column";
+  double forget_carry = 0;
   std::string out = "models/base_tiny";
 };
 template <class V> void fields(V& v, PretrainConfig& c) {
@@ -150,6 +152,12 @@ template <class V> void fields(V& v, PretrainConfig& c) {
   v("slip_rate", c.slip_rate, "share of corpus documents with one arithmetic slip", between(0, 1));
   v("tag_fraction", c.tag_fraction, "share of corpus documents in the <think>/<answer> format", between(0, 1));
   v("recheck_fraction", c.recheck_fraction, "share of documents where the writer re-checks and corrects a step", between(0, 1));
+  v("recheck_scope", c.recheck_scope,
+    "column: redo one column after 'wait' | work: redo all the work after 'wait', carefully (never a slip)",
+    Choices{{"column", "work"}});
+  v("forget_carry", c.forget_carry,
+    "share of documents whose first pass drops every carry (4+8=12, not 4+8+1=13); needs recheck_scope: work",
+    between(0, 1));
   v("out", c.out, "folder the base model is written to (HF format)");
 }
 

@@ -21,6 +21,8 @@ CorpusOptions corpus_options(const Config& cfg) {
   o.slip_rate = cfg.pretrain.slip_rate;
   o.tag_fraction = cfg.pretrain.tag_fraction;
   o.recheck_fraction = cfg.pretrain.recheck_fraction;
+  o.recheck_work = cfg.pretrain.recheck_scope == "work";
+  o.forget_carry = cfg.pretrain.forget_carry;
   return o;
 }
 
@@ -63,21 +65,30 @@ CorpusDoc make_document(const AdditionProblem& p, TaskRng& rng, const CorpusOpti
   const double work_share = opt.tag_fraction + (1 - opt.tag_fraction) * (1 - kDirectShare);
   const double recheck_p = work_share > 0 ? std::min(1.0, opt.recheck_fraction / work_share) : 0.0;
 
+  // Drawn only when asked for, so that a corpus without it stays the same for a seed.
+  const bool forget = opt.forget_carry > 0 && has_work && rng.chance(opt.forget_carry);
   int slip_column = -1, slip_delta = 0, recheck_column = -1;
   if (rng.chance(opt.slip_rate)) {
     slip_column = int(rng.uniform_int(0, opt.digits - 1));
     // The true sum of that column depends on the carry, which the clean work gives.
     const AdditionWork clean = work_addition(p, opt.digits);
     const ColumnStep& c = clean.columns[size_t(slip_column)];
-    slip_delta = draw_slip_delta(rng, c.da + c.db + c.carry_in, slip_column == opt.digits - 1);
+    slip_delta = draw_slip_delta(rng, c.da + c.db + (forget ? 0 : c.carry_in), slip_column == opt.digits - 1);
   }
-  if (has_work && rng.chance(recheck_p))
+  const bool recheck = has_work && rng.chance(recheck_p);
+  if (recheck && !opt.recheck_work)
     recheck_column = slip_column >= 0 ? slip_column : int(rng.uniform_int(0, opt.digits - 1));
 
-  const AdditionWork w = work_addition(p, opt.digits, slip_column, slip_delta, recheck_column);
-  const std::string S = scratchpad_text(w), N = w.answer;
+  const AdditionWork w = work_addition(p, opt.digits, slip_column, slip_delta, recheck_column, forget);
+  std::string S = scratchpad_text(w), N = w.answer;
+  if (recheck && opt.recheck_work) {  // the whole work again, without the slip, and the answer from it
+    const AdditionWork redo = work_addition(p, opt.digits);
+    S += std::string(" ") + kRecheckWord + " " + scratchpad_text(redo);
+    N = redo.answer;
+  }
   d.slipped = slip_column >= 0;
-  d.rechecked = recheck_column >= 0;
+  d.forgot_carry = forget;
+  d.rechecked = recheck;
   d.correct = N == addition_answer(p);
   switch (d.format) {
     case DocFormat::Tags: d.completion = "<think>" + S + "</think><answer>" + N + "</answer>"; break;

@@ -14,6 +14,13 @@
 // Re-checks (pretrain.recheck_fraction of documents, only those with work): the writer redoes one
 // column after the marker word: "4+8+1=14 wait 4+8+1=13". When the document has a slip, the slip is
 // the column re-checked, and the redo corrects it; otherwise the redo confirms the value.
+// With pretrain.recheck_scope: work, the writer instead redoes all the work after the marker, carefully
+// (the redo never slips) and answers from it: "7+5=12,4+8+1=14,3+2+1=6 wait 7+5=12,4+8+1=13,3+2+1=6".
+// The decision to re-check is drawn before, and independently of, the slip: a careful writer re-checks
+// whether or not they slipped, and a re-check pays only when they did.
+// pretrain.forget_carry (work scope only) is the share of documents whose first pass drops every carry,
+// a hasty writer's classic mistake: "7+5=12,4+8=12,3+2=5" gives 522 (wrong whenever a column carries);
+// a re-check redoes it with the carries.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +39,8 @@ struct CorpusOptions {
   double slip_rate = 0.4;
   double tag_fraction = 0.2;
   double recheck_fraction = 0.1;
+  bool recheck_work = false;  // recheck_scope: work (redo all the work) instead of one column
+  double forget_carry = 0;    // share of first passes without carries (work scope)
 };
 CorpusOptions corpus_options(const Config& cfg);
 
@@ -40,6 +49,7 @@ struct CorpusDoc {
   std::string completion;  // without EOS
   DocFormat format = DocFormat::Tags;
   bool slipped = false;    // a slip was written (and corrected when rechecked)
+  bool forgot_carry = false;  // the first pass drops the carries
   bool rechecked = false;  // contains the re-check marker
   bool correct = false;    // the final answer is the true sum
 };

@@ -47,7 +47,7 @@ static int digit_at(int64_t x, int i) {
 }
 
 AdditionWork work_addition(const AdditionProblem& p, int digits, int slip_column, int slip_delta,
-                           int recheck_column) {
+                           int recheck_column, bool forget_carry) {
   AdditionWork w;
   std::string reversed;
   int carry = 0;
@@ -55,7 +55,7 @@ AdditionWork work_addition(const AdditionProblem& p, int digits, int slip_column
     ColumnStep c;
     c.da = digit_at(p.a, i);
     c.db = digit_at(p.b, i);
-    c.carry_in = carry;
+    c.carry_in = forget_carry ? 0 : carry;
     c.written = c.da + c.db + c.carry_in + (i == slip_column ? slip_delta : 0);
     c.rechecked = i == recheck_column;
     const int v = c.value();

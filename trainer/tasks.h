@@ -68,8 +68,10 @@ std::string addition_answer(const AdditionProblem& p);    // "632"
 // The column work for `digits`-digit operands. slip_column >= 0 adds slip_delta to that column's
 // written sum (the caller keeps it in 0..19), carried on consistently; recheck_column >= 0 redoes
 // that column after the marker (correcting it when it is the slipped one).
+// forget_carry: every column is summed without its carry ("4+8=12") and only the top column's carry
+// reaches the answer, as a hasty writer does (slip_delta then applies to da+db).
 AdditionWork work_addition(const AdditionProblem& p, int digits, int slip_column = -1, int slip_delta = 0,
-                           int recheck_column = -1);
+                           int recheck_column = -1, bool forget_carry = false);
 
 // "7+5=12,4+8+1=13,3+2+1=6", with " wait 4+8+1=13" after a re-checked column.
 std::string scratchpad_text(const AdditionWork& w);

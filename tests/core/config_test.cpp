@@ -160,6 +160,11 @@ TEST(Config, CrossFieldRules) {
   EXPECT_TRUE(any_contains(p, "model.num_attention_heads=4: must be divisible by model.num_key_value_heads=3"));
   EXPECT_TRUE(any_contains(p, "eval.k=4: must be <= eval.samples=1"));
   EXPECT_TRUE(any_contains(p, "grpo.group_size=1"));
+  auto f = problems_of({}, {"pretrain.forget_carry=0.5"});
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_TRUE(any_contains(f, "forget_carry=0.5: needs pretrain.recheck_scope=work")) << f[0];
+  EXPECT_EQ(load_config({}, {"pretrain.forget_carry=0.5", "pretrain.recheck_scope=work"}).pretrain.forget_carry, 0.5);
+  EXPECT_TRUE(any_contains(problems_of({}, {"pretrain.recheck_scope=all"}), "recheck_scope"));
 }
 
 TEST(Config, SetWithoutEqualsOrSectionIsAnError) {

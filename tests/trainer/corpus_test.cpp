@@ -116,6 +116,101 @@ TEST(Corpus, FormatsAreTheDocumentedOnes) {
                   }));
 }
 
+// recheck_scope: work. The writer decides to re-check independently of the slip, redoes every column
+// after " wait " without a slip, and answers from the redo: every re-checked document is correct.
+TEST(Corpus, WorkRecheckRedoesAllTheWorkCarefully) {
+  Config c = corpus_config();
+  c.pretrain.slip_rate = 0.6;
+  c.pretrain.recheck_fraction = 0.3;
+  c.pretrain.recheck_scope = "work";
+  CorpusGenerator gen(c, 6);
+  const int n = 20000;
+  int rechecked = 0, slipped = 0, slipped_and_rechecked = 0, correct = 0;
+  static const std::regex work("[0-9+=,]+");
+  for (int i = 0; i < n; ++i) {
+    CorpusDoc d = gen.next();
+    auto [a, b] = operands(d.prompt);
+    rechecked += d.rechecked;
+    slipped += d.slipped;
+    slipped_and_rechecked += d.slipped && d.rechecked;
+    correct += d.correct;
+    const size_t w = d.completion.find(" wait ");
+    ASSERT_EQ(w != std::string::npos, d.rechecked) << d.completion;
+    if (!d.rechecked) continue;
+    ASSERT_TRUE(d.correct) << d.completion;
+    ASSERT_EQ(d.completion.find(" wait ", w + 1), std::string::npos) << d.completion;
+    // Before the marker: the first pass (one false equation when slipped); after it: a full true redo.
+    const std::string first = d.completion.substr(0, w), redo = d.completion.substr(w + 6);
+    EXPECT_EQ(false_equations(first), d.slipped ? 1 : 0) << d.completion;
+    EXPECT_EQ(false_equations(redo), 0) << d.completion;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(redo, m, work)) << d.completion;
+    const AdditionWork clean = work_addition({a, b}, 3);
+    EXPECT_EQ(m[0].str(), scratchpad_text(clean)) << d.completion;
+    if (d.format == DocFormat::Tags) {
+      EXPECT_TRUE(strict_correct(d.completion, a + b)) << d.completion;
+    }
+  }
+  // 30% of all documents re-check (only the 80% with work can): 0.3 of n. Slips are drawn independently.
+  EXPECT_NEAR(rechecked / double(n), 0.30, 0.015);
+  EXPECT_NEAR(slipped / double(n), 0.60, 0.015);
+  EXPECT_NEAR(slipped_and_rechecked / double(n), 0.30 * 0.60, 0.015);
+  // Wrong documents: slipped and not re-checked, 0.6 - 0.18 = 0.42.
+  EXPECT_NEAR(correct / double(n), 0.58, 0.015);
+}
+
+// forget_carry: the hasty first pass sums each column without its carry; only the top column's own
+// carry reaches the answer. The exact texts for 347+285 (carries from both lower columns) and 900+200.
+TEST(Corpus, ForgottenCarriesAndTheirRecheck) {
+  CorpusOptions opt;
+  opt.slip_rate = 0;
+  opt.tag_fraction = 1;
+  opt.recheck_work = true;
+  opt.forget_carry = 1;
+  opt.recheck_fraction = 0;
+  TaskRng rng(7);
+  EXPECT_EQ(make_document({347, 285}, rng, opt).completion, "<think>7+5=12,4+8=12,3+2=5</think><answer>522</answer>");
+  EXPECT_EQ(make_document({900, 200}, rng, opt).completion, "<think>0+0=0,0+0=0,9+2=11</think><answer>1100</answer>");
+  opt.recheck_fraction = 1;
+  EXPECT_EQ(make_document({347, 285}, rng, opt).completion,
+            "<think>7+5=12,4+8=12,3+2=5 wait 7+5=12,4+8+1=13,3+2+1=6</think><answer>632</answer>");
+
+  // Over the corpus: a first pass without carries answers digit by digit, (a_i + b_i) mod 10, with the
+  // top column written whole; re-checked documents are right.
+  Config c = corpus_config();
+  c.pretrain.slip_rate = 0;
+  c.pretrain.recheck_scope = "work";
+  c.pretrain.forget_carry = 0.5;
+  CorpusGenerator gen(c, 8);
+  int forgot = 0, with_work = 0, hasty = 0, hasty_wrong = 0;
+  for (int i = 0; i < 20000; ++i) {
+    CorpusDoc d = gen.next();
+    if (d.format == DocFormat::Direct) continue;
+    ++with_work;
+    auto [a, b] = operands(d.prompt);
+    const bool carry_text =
+        std::regex_search(d.completion.substr(0, d.completion.find(" wait ")), std::regex("[0-9]\\+[0-9]\\+1="));
+    if (!d.forgot_carry) continue;
+    ++forgot;
+    ASSERT_FALSE(carry_text) << d.completion;
+    if (d.rechecked) {
+      EXPECT_TRUE(d.correct) << d.completion;
+      continue;
+    }
+    const int64_t sum = (a % 10 + b % 10) % 10 + 10 * ((a / 10 % 10 + b / 10 % 10) % 10) + 100 * (a / 100 + b / 100);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(d.completion, m, std::regex("([0-9]+)(</answer>)?$"))) << d.completion;
+    EXPECT_EQ(m[1].str(), std::to_string(sum)) << d.completion;
+    EXPECT_EQ(d.correct, sum == a + b) << d.completion;
+    ++hasty;
+    hasty_wrong += !d.correct;
+  }
+  EXPECT_NEAR(forgot / double(with_work), 0.5, 0.02);
+  // P(some carry out of the two lower columns) for uniform 3-digit operands: 1 - P(none) where the units
+  // carry with probability 45/100 and the tens likewise: 1 - 0.55^2 = 0.6975 (of documents not re-checked).
+  EXPECT_NEAR(hasty_wrong / double(hasty), 0.6975, 0.025);
+}
+
 TEST(Corpus, NeverContainsHeldOutProblems) {
   Config c = corpus_config();
   std::set<std::string> held;
