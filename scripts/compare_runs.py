@@ -4,7 +4,8 @@
 Usage: /usr/bin/python3 scripts/compare_runs.py OUT.png RUN_DIR [RUN_DIR...]
 
 Reads RUN_DIR/eval.jsonl of each run and draws eval/pass@1, eval/greedy, eval/format and eval/mean_length
-against the step, one line per run (labelled by the run folder's name), plus the median across runs.
+against the step, one line per run (labelled by the run folder's name), plus the median across runs; and,
+when a run's metrics.jsonl has it, the share of training completions that re-check (a 5-step running mean).
 A run without eval.jsonl is reported on stderr and skipped; lines that do not parse are skipped and a
 resumed run's repeated steps count once (as in plot_metrics.py).
 """
@@ -21,6 +22,16 @@ from plot_metrics import read_jsonl  # noqa: E402  (rows by step, the last of a 
 
 PANELS = [("eval/pass@1", "sampled pass@1 (strict)"), ("eval/greedy", "greedy accuracy"),
           ("eval/format", "format rate"), ("eval/mean_length", "mean completion length (tokens)")]
+RECHECK = ("completions/recheck_ratio", "re-check share (training, 5-step mean)")
+
+
+def running_mean(rows, key, width=5):
+    pts = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
+    out = []
+    for i, (s, _) in enumerate(pts):
+        window = [v for _, v in pts[max(0, i - width + 1):i + 1]]
+        out.append({"step": s, key: sum(window) / len(window)})
+    return out
 
 
 def main(argv):
@@ -38,10 +49,20 @@ def main(argv):
     if not curves:
         print("error: no run with an eval.jsonl", file=sys.stderr)
         return 1
-    fig, axes = plt.subplots(1, len(PANELS), figsize=(4.2 * len(PANELS), 3.4))
-    for ax, (key, title) in zip(axes, PANELS):
+    panels = [(key, title, curves) for key, title in PANELS]
+    rechecks = {}
+    for run in runs:
+        path = os.path.join(run, "metrics.jsonl")
+        if os.path.basename(os.path.normpath(run)) in curves and os.path.isfile(path):
+            smoothed = running_mean(read_jsonl(path), RECHECK[0])
+            if smoothed:
+                rechecks[os.path.basename(os.path.normpath(run))] = smoothed
+    if rechecks:
+        panels.append(RECHECK + (rechecks,))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4))
+    for ax, (key, title, runs_rows) in zip(axes, panels):
         by_step = {}
-        for name, rows in curves.items():
+        for name, rows in runs_rows.items():
             pts = [(r["step"], r[key]) for r in rows if key in r and "step" in r]
             ax.plot([p[0] for p in pts], [p[1] for p in pts], lw=1, alpha=0.6, label=name)
             for s, v in pts:
@@ -56,7 +77,7 @@ def main(argv):
     tmp = out + ".tmp.png"
     fig.savefig(tmp, dpi=110)
     os.replace(tmp, out)
-    print(f"wrote {out} ({len(curves)} runs)")
+    print(f"wrote {out} ({len(curves)} runs, {len(panels)} panels)")
     return 0
 
 

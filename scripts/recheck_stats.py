@@ -9,7 +9,9 @@ Each FILE holds JSON lines with "prompt" ("347+285=") and "completion": the outp
 follows it, and *fixed* when s2 is right. Prints one line per file and, last, one JSON object per file
 on its own line: completions, strict (answer inside <answer></answer> and right), recheck_share (share of
 completions with a re-check), columns, slip_rate, wait_after_slip (P(re-check | slipped column)), fixed,
-wait_after_right (P(re-check | right column)). An "aha moment" would show wait_after_slip rising.
+wait_after_right (P(re-check | right column)), strict_if_recheck and strict_if_not (strict accuracy of the
+completions with and without a re-check: what re-checking is worth to the policy). An "aha moment" would
+show wait_after_slip, or the re-check share, rising.
 """
 import json
 import re
@@ -21,7 +23,7 @@ ANSWER = re.compile(r"<answer>(\d+)</answer>")
 
 
 def stats(path):
-    n = strict = share = cols = slips = wait_slip = fixed = right = wait_right = 0
+    n = strict = share = cols = slips = wait_slip = fixed = right = wait_right = strict_rechecked = 0
     with open(path, encoding="utf-8") as f:
         for line_no, line in enumerate(f, 1):
             try:
@@ -34,7 +36,8 @@ def stats(path):
                 raise SystemExit(f"error: {path}:{line_no}: prompt {row['prompt']!r} is not an addition question")
             n += 1
             a = ANSWER.search(completion)
-            strict += bool(a and int(a.group(1)) == int(q.group(1)) + int(q.group(2)))
+            is_strict = bool(a and int(a.group(1)) == int(q.group(1)) + int(q.group(2)))
+            strict += is_strict
             rechecked = False
             for c in COLUMN.finditer(completion):
                 true_sum = int(c[1]) + int(c[2]) + int(c[3] or 0)
@@ -49,12 +52,15 @@ def stats(path):
                     right += 1
                     wait_right += waited
             share += rechecked
+            strict_rechecked += rechecked and is_strict
     if n == 0:
         raise SystemExit(f"error: {path}: no completions")
     return {"file": path, "completions": n, "strict": strict / n, "recheck_share": share / n, "columns": cols,
             "slip_rate": slips / cols if cols else 0.0, "slipped": slips,
             "wait_after_slip": wait_slip / slips if slips else 0.0, "rechecked_slips": wait_slip, "fixed": fixed,
-            "wait_after_right": wait_right / right if right else 0.0}
+            "wait_after_right": wait_right / right if right else 0.0,
+            "strict_if_recheck": strict_rechecked / share if share else 0.0,
+            "strict_if_not": (strict - strict_rechecked) / (n - share) if n > share else 0.0}
 
 
 def main(argv):
@@ -66,7 +72,8 @@ def main(argv):
         print(f"{r['file']}: {r['completions']} completions, strict {r['strict']:.3f}, re-check share "
               f"{r['recheck_share']:.3f}; {r['columns']} columns, {r['slip_rate']:.3f} slipped; "
               f"P(re-check | slip) {r['wait_after_slip']:.3f} ({r['rechecked_slips']}/{r['slipped']}, "
-              f"{r['fixed']} fixed); P(re-check | right column) {r['wait_after_right']:.4f}")
+              f"{r['fixed']} fixed); P(re-check | right column) {r['wait_after_right']:.4f}; strict with / "
+              f"without a re-check {r['strict_if_recheck']:.3f} / {r['strict_if_not']:.3f}")
     for r in results:
         print(json.dumps(r))
     return 0

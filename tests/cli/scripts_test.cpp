@@ -25,20 +25,27 @@ TEST(RecheckStats, CountsSlipsRechecksAndFixesByHand) {
       // first column slipped (11), not re-checked; a right column re-checked (restated); answer outside tags.
       << R"({"prompt":"347+285=","completion":"7+5=11,4+8+1=13 wait 4+8+1=13,3+2+1=6 Answer: 631"})" "\n"
       // no scratchpad at all.
-      << R"({"prompt":"100+200=","completion":"Answer: 300"})" "\n";
+      << R"({"prompt":"100+200=","completion":"Answer: 300"})" "\n"
+      // the aha base's style: a first pass without carries (every sum right as written), all redone after wait.
+      << R"({"prompt":"347+285=","completion":"<think>7+5=12,4+8=12,3+2=5 wait 7+5=12,4+8+1=13,3+2+1=6</think><answer>632</answer>"})" "\n";
   ProcessResult r = run_process({"python3", source_dir() + "/scripts/recheck_stats.py", (d / "c.jsonl").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string last = r.out.substr(r.out.rfind('{'));
   auto j = nlohmann::json::parse(last);
-  EXPECT_EQ(j["completions"], 4);
-  EXPECT_DOUBLE_EQ(j["strict"].get<double>(), 0.5);
-  EXPECT_DOUBLE_EQ(j["recheck_share"].get<double>(), 0.5);
-  EXPECT_EQ(j["columns"], 9);
+  EXPECT_EQ(j["completions"], 5);
+  EXPECT_DOUBLE_EQ(j["strict"].get<double>(), 0.6);
+  EXPECT_DOUBLE_EQ(j["recheck_share"].get<double>(), 0.6);
+  // The last line's columns as the pattern reads them: 7+5=12, 4+8=12, "3+2=5 wait 7+5=12" (a right column
+  // followed by a wait), 4+8+1=13, 3+2+1=6: five, none slipped.
+  EXPECT_EQ(j["columns"], 14);
   EXPECT_EQ(j["slipped"], 2);
   EXPECT_EQ(j["rechecked_slips"], 1);
   EXPECT_EQ(j["fixed"], 1);
   EXPECT_DOUBLE_EQ(j["wait_after_slip"].get<double>(), 0.5);
-  EXPECT_DOUBLE_EQ(j["wait_after_right"].get<double>(), 1.0 / 7);
+  EXPECT_DOUBLE_EQ(j["wait_after_right"].get<double>(), 2.0 / 12);
+  // Re-checked: lines 2 (right), 3 (wrong), 5 (right); not: lines 1 (right) and 4 (answer outside the tags).
+  EXPECT_DOUBLE_EQ(j["strict_if_recheck"].get<double>(), 2.0 / 3);
+  EXPECT_DOUBLE_EQ(j["strict_if_not"].get<double>(), 0.5);
 
   std::ofstream(d / "bad.jsonl") << R"({"prompt":"347+285="})" "\n";
   r = run_process({"python3", source_dir() + "/scripts/recheck_stats.py", (d / "bad.jsonl").string()});
@@ -60,12 +67,20 @@ TEST(CompareRuns, DrawsOnePngFromSeveralRunsAndSkipsMissingOnes) {
   ProcessResult r = run_process({"/usr/bin/python3", source_dir() + "/scripts/compare_runs.py", png.string(),
                                  (d / "seed0").string(), (d / "seed1").string(), (d / "missing").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("(2 runs)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(2 runs, 4 panels)"), std::string::npos) << r.out;
   EXPECT_NE(r.err.find("missing"), std::string::npos) << r.err;
   std::ifstream f(png, std::ios::binary);
   char magic[4] = {};
   f.read(magic, 4);
   EXPECT_EQ(std::string(magic + 1, 3), "PNG");
+
+  // A run with re-check shares in metrics.jsonl adds the fifth panel.
+  std::ofstream(d / "seed1" / "metrics.jsonl") << R"({"step":1,"completions/recheck_ratio":0.1})" "\n"
+                                                << R"({"step":2,"completions/recheck_ratio":0.3})" "\n";
+  r = run_process({"/usr/bin/python3", source_dir() + "/scripts/compare_runs.py", png.string(), (d / "seed0").string(),
+                   (d / "seed1").string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("(2 runs, 5 panels)"), std::string::npos) << r.out;
 }
 
 }  // namespace

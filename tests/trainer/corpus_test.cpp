@@ -188,8 +188,8 @@ TEST(Corpus, ForgottenCarriesAndTheirRecheck) {
     if (d.format == DocFormat::Direct) continue;
     ++with_work;
     auto [a, b] = operands(d.prompt);
-    const bool carry_text =
-        std::regex_search(d.completion.substr(0, d.completion.find(" wait ")), std::regex("[0-9]\\+[0-9]\\+1="));
+    static const std::regex with_carry("[0-9]\\+[0-9]\\+1="), last_number("([0-9]+)(</answer>)?$");
+    const bool carry_text = std::regex_search(d.completion.substr(0, d.completion.find(" wait ")), with_carry);
     if (!d.forgot_carry) continue;
     ++forgot;
     ASSERT_FALSE(carry_text) << d.completion;
@@ -199,7 +199,7 @@ TEST(Corpus, ForgottenCarriesAndTheirRecheck) {
     }
     const int64_t sum = (a % 10 + b % 10) % 10 + 10 * ((a / 10 % 10 + b / 10 % 10) % 10) + 100 * (a / 100 + b / 100);
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(d.completion, m, std::regex("([0-9]+)(</answer>)?$"))) << d.completion;
+    ASSERT_TRUE(std::regex_search(d.completion, m, last_number)) << d.completion;
     EXPECT_EQ(m[1].str(), std::to_string(sum)) << d.completion;
     EXPECT_EQ(d.correct, sum == a + b) << d.completion;
     ++hasty;

@@ -97,6 +97,41 @@ TEST(Pretrain, RejectsAMismatchedVocabularyOrAModelPath) {
   EXPECT_THROW(pretrain(c), ConfigError);
 }
 
+// Each committed base model is what its config makes: the pretrain_config.yaml written beside the weights
+// holds the same corpus, model and optimizer settings as configs/<name>.yaml (only the output path may differ).
+TEST(Pretrain, CommittedBasesMatchTheirConfigs) {
+  const std::string src = ZERORL_SOURCE_DIR;
+  for (const char* name : {"base_tiny", "base_tiny_aha"}) {
+    SCOPED_TRACE(name);
+    const Config want = load_config({src + "/configs/" + name + ".yaml"}, {});
+    const Config got = load_config({src + "/models/" + name + "/pretrain_config.yaml"}, {});
+    EXPECT_EQ(want.pretrain.out, std::string("models/") + name);
+    const PretrainConfig &a = want.pretrain, &b = got.pretrain;
+    EXPECT_EQ(a.steps, b.steps);
+    EXPECT_EQ(a.batch_size, b.batch_size);
+    EXPECT_EQ(a.lr, b.lr);
+    EXPECT_EQ(a.min_lr, b.min_lr);
+    EXPECT_EQ(a.slip_rate, b.slip_rate);
+    EXPECT_EQ(a.tag_fraction, b.tag_fraction);
+    EXPECT_EQ(a.recheck_fraction, b.recheck_fraction);
+    EXPECT_EQ(a.recheck_scope, b.recheck_scope);
+    EXPECT_EQ(a.forget_carry, b.forget_carry);
+    EXPECT_EQ(want.run.seed, got.run.seed);
+    EXPECT_EQ(want.model.hidden_size, got.model.hidden_size);
+    EXPECT_EQ(want.model.num_hidden_layers, got.model.num_hidden_layers);
+    EXPECT_EQ(want.task.eval_size, got.task.eval_size);
+  }
+  // The aha base differs from the main job's only in how its writers re-check.
+  const Config main = load_config({src + "/configs/base_tiny.yaml"}, {});
+  const Config aha = load_config({src + "/configs/base_tiny_aha.yaml"}, {});
+  EXPECT_EQ(main.pretrain.recheck_scope, "column");
+  EXPECT_EQ(aha.pretrain.recheck_scope, "work");
+  EXPECT_EQ(main.pretrain.forget_carry, 0.0);
+  EXPECT_EQ(aha.pretrain.forget_carry, 1.0);
+  EXPECT_EQ(main.pretrain.slip_rate, aha.pretrain.slip_rate);
+  EXPECT_EQ(main.pretrain.recheck_fraction, aha.pretrain.recheck_fraction);
+}
+
 TEST(StrictTinyRule, Table) {
   struct Case {
     const char* completion;

@@ -1,6 +1,7 @@
 // The configs for real models (configs/qwen2.5-*.yaml) are validated by a real run: one GRPO step with
 // model.path pointed at a tiny random checkpoint of the same architecture (Qwen2: q/k/v bias, GQA),
-// carrying the real Qwen3 tokenizer, on the CPU in fp32.
+// carrying the real Qwen3 tokenizer, on the CPU in fp32. The tiny configs run one step from their
+// committed base models.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -78,4 +79,18 @@ TEST(RealConfigs, Qwen3bCountdownRunsOneStepOnATinyQwen2) {
   int rc = one_step("qwen2.5-3b_countdown.yaml", {"--set", "model.path=" + model, "--set", "task.eval_size=4"}, tmp);
   ASSERT_EQ(rc, 0) << slurp(tmp / "err.txt");
   EXPECT_TRUE(fs::exists(tmp / "run/checkpoints/step-000001/model.safetensors"));
+}
+
+TEST(RealConfigs, TinyConfigsRunOneStepFromTheirCommittedBases) {
+  for (const char* config : {"r1zero_tiny.yaml", "r1zero_tiny_aha.yaml"}) {
+    SCOPED_TRACE(config);
+    TempDir tmp;
+    const std::string base = std::string(ZERORL_SOURCE_DIR) + "/models/" +
+                             (std::string(config) == "r1zero_tiny.yaml" ? "base_tiny" : "base_tiny_aha");
+    int rc = one_step(config, {"--set", "model.path=" + base, "--set", "task.eval_size=4"}, tmp);
+    ASSERT_EQ(rc, 0) << slurp(tmp / "err.txt");
+    auto rows = lines_of(tmp / "run/metrics.jsonl");
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_NE(rows[0].find("\"completions/recheck_ratio\""), std::string::npos) << rows[0];
+  }
 }
