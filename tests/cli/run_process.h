@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_files.h"  // slurp, lines_of, write_file
+
 namespace zerorl::test {
 
 struct ProcessResult {
@@ -21,10 +23,6 @@ std::string shared_data();
 
 // Number of lines of s (a final line without '\n' counts).
 int count_lines(const std::string& s);
-
-// Whole-file write (creating missing parent folders) and read.
-void write_file(const std::string& path, const std::string& text);
-std::string slurp(const std::string& path);
 
 // True when s contains part.
 bool has(const std::string& s, const std::string& part);

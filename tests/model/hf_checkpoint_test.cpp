@@ -15,7 +15,7 @@ namespace zerorl {
 namespace {
 
 namespace fs = std::filesystem;
-using test::read_file;
+using test::slurp;
 using test::write_file;
 
 fs::path temp_dir(const std::string& name) { return test::fresh_dir("hf_test", name); }
@@ -86,7 +86,7 @@ TEST(HfCheckpoint, ConfigAndGenerationConfigKeys) {
   Transformer m(cfg);
   auto d = temp_dir("keys");
   save_pretrained(m, d.string(), 7, 6, -1);
-  auto c = json::parse(read_file(d / "config.json"));
+  auto c = json::parse(slurp(d / "config.json"));
   EXPECT_EQ(c["architectures"], json::array({"Qwen2ForCausalLM"}));
   EXPECT_EQ(c["torch_dtype"], "bfloat16");
   EXPECT_EQ(c["hidden_size"], 16);
@@ -94,7 +94,7 @@ TEST(HfCheckpoint, ConfigAndGenerationConfigKeys) {
   EXPECT_EQ(c["tie_word_embeddings"], true);
   EXPECT_EQ(c["eos_token_id"], 7);
   EXPECT_FALSE(c.contains("pad_token_id"));
-  auto g = json::parse(read_file(d / "generation_config.json"));
+  auto g = json::parse(slurp(d / "generation_config.json"));
   EXPECT_EQ(g["eos_token_id"], 7);
   EXPECT_EQ(g["bos_token_id"], 6);
   EXPECT_EQ(safetensors_metadata((d / "model.safetensors").string()).at("format"), "pt");
@@ -264,7 +264,7 @@ TEST_F(BadCheckpoint, IntegerDtype) {
 }
 
 TEST_F(BadCheckpoint, UnsupportedDtype) {
-  auto bytes = read_file(file_);
+  auto bytes = slurp(file_);
   auto at = bytes.find("\"F32\"");
   ASSERT_NE(at, std::string::npos);
   bytes.replace(at, 5, "\"U32\"");
@@ -276,7 +276,7 @@ TEST_F(BadCheckpoint, UnsupportedDtype) {
 }
 
 TEST_F(BadCheckpoint, TruncatedFile) {
-  auto bytes = read_file(file_);
+  auto bytes = slurp(file_);
   write_file(file_, bytes.substr(0, bytes.size() - 10));
   auto msg = load_error();
   EXPECT_NE(msg.find(file_), std::string::npos) << msg;
@@ -284,7 +284,7 @@ TEST_F(BadCheckpoint, TruncatedFile) {
 }
 
 TEST_F(BadCheckpoint, BrokenHeaderJson) {
-  auto bytes = read_file(file_);
+  auto bytes = slurp(file_);
   bytes[8] = '[';
   write_file(file_, bytes);
   auto msg = load_error();

@@ -13,7 +13,7 @@ namespace zerorl {
 namespace {
 
 namespace fs = std::filesystem;
-using test::read_file;
+using test::slurp;
 using test::write_file;
 
 fs::path temp_dir(const std::string& name) { return test::fresh_dir("safetensors_test", name); }
@@ -75,7 +75,7 @@ TEST(Safetensors, SaveThenLoadIsBitExact) {
   };
   in.back().second = in.back().second.clone().t();  // non-contiguous
   save_safetensors((d / "x.safetensors").string(), in, {{"format", "pt"}, {"step", "3"}});
-  const auto bytes = read_file(d / "x.safetensors");
+  const auto bytes = slurp(d / "x.safetensors");
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(bytes[i]);
   EXPECT_EQ((8 + n) % 8, 0u);  // data aligned

@@ -1,11 +1,11 @@
 #pragma once
-// Scratch files for the model tests: a fresh folder per test and whole-file reads and writes.
+// Scratch folders for the model tests (whole-file reads and writes: tests/test_files.h).
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
+
+#include "tests/test_files.h"  // slurp, lines_of, write_file
 
 namespace zerorl::test {
 
@@ -15,16 +15,6 @@ inline std::filesystem::path fresh_dir(const std::string& suite, const std::stri
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
-}
-
-inline void write_file(const std::filesystem::path& p, const std::string& bytes) {
-  std::ofstream f(p, std::ios::binary);
-  f << bytes;
-}
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
 }  // namespace zerorl::test

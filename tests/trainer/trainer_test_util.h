@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/test_files.h"  // slurp, lines_of, write_file
+
 extern char** environ;
 
 namespace zerorl::test {
@@ -37,21 +39,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-inline std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-inline std::vector<std::string> lines_of(const std::string& path) {
-  std::vector<std::string> out;
-  std::ifstream in(path);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(line);
-  return out;
-}
 
 // Overrides every test run uses: quiet, no plots, small and fast.
 inline std::vector<std::string> quiet() {
