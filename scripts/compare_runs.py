@@ -39,24 +39,24 @@ def main(argv):
         print(__doc__.strip())
         return 0 if len(argv) > 1 and argv[1] in ("-h", "--help") else 2
     out, runs = argv[1], argv[2:]
-    curves = {}
+    curves, dirs = {}, {}  # by run name (the folder's name): eval rows, and the folder
     for run in runs:
         path = os.path.join(run, "eval.jsonl")
         if not os.path.isfile(path):
             print(f"error: {path}: no such file", file=sys.stderr)
             continue
-        curves[os.path.basename(os.path.normpath(run))] = read_jsonl(path)
+        name = os.path.basename(os.path.normpath(run))
+        curves[name], dirs[name] = read_jsonl(path), run
     if not curves:
         print("error: no run with an eval.jsonl", file=sys.stderr)
         return 1
     panels = [(key, title, curves) for key, title in PANELS]
     rechecks = {}
-    for run in runs:
+    for name, run in dirs.items():
         path = os.path.join(run, "metrics.jsonl")
-        if os.path.basename(os.path.normpath(run)) in curves and os.path.isfile(path):
-            smoothed = running_mean(read_jsonl(path), RECHECK[0])
-            if smoothed:
-                rechecks[os.path.basename(os.path.normpath(run))] = smoothed
+        smoothed = running_mean(read_jsonl(path), RECHECK[0]) if os.path.isfile(path) else []
+        if smoothed:
+            rechecks[name] = smoothed
     if rechecks:
         panels.append(RECHECK + (rechecks,))
     fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4))
